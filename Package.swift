@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// AGC: a generative talking-face video codec toolchain.
+import PackageDescription
+
+/// Kernels and the network run in release builds with bounds checks off in the hot loops.
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "AGC",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "agc-encode", targets: ["agc-encode"]),
+        .executable(name: "agc-decode", targets: ["agc-decode"]),
+        .executable(name: "agc-model-eval", targets: ["agc-model-eval"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // FFmpeg's own libraries, with a shim header for the macros Swift cannot import.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        // The bitstream format: units, CRC-32, index, range coder, keypoint coding. Foundation only.
+        .target(name: "AGCBitstream"),
+        // Demux, decode, scale, encode, mux: FFmpeg in Swift terms.
+        .target(name: "AGCMedia", dependencies: ["CFFmpeg"]),
+        // The hot operations: one scalar reference and one optimised version each.
+        .target(name: "AGCKernels", swiftSettings: fast),
+        // Tensors, safetensors, the three float sub-networks and the shipped weights.
+        .target(name: "AGCModel", dependencies: ["AGCKernels", .product(name: "Crypto", package: "swift-crypto")], resources: [.copy("Resources")], swiftSettings: fast),
+        // Full-reference quality metrics: PSNR, SSIM, MS-SSIM.
+        .target(name: "AGCMetrics", swiftSettings: fast),
+        // The quantized accelerator and its bit-exact emulation.
+        .target(name: "AGCFPGA", dependencies: ["AGCModel", "AGCKernels"], swiftSettings: fast),
+        .executableTarget(name: "agc-encode"),
+        .executableTarget(name: "agc-decode"),
+        .executableTarget(name: "agc-model-eval", dependencies: [
+            "AGCModel", "AGCMedia", "AGCMetrics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: fast),
+        .testTarget(name: "AGCBitstreamTests", dependencies: ["AGCBitstream"]),
+        .testTarget(name: "AGCMediaTests", dependencies: ["AGCMedia"]),
+        .testTarget(name: "AGCKernelsTests", dependencies: ["AGCKernels"]),
+        .testTarget(name: "AGCMetricsTests", dependencies: ["AGCMetrics"]),
+        .testTarget(name: "AGCModelTests", dependencies: ["AGCModel"], resources: [.copy("Fixtures")]),
+    ],
+    // Kernels share raw buffers across threads by index ranges; Swift 5 mode keeps that readable.
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,90 @@
+import XCTest
+@testable import AGCKernels
+
+/// Every optimised kernel against its scalar reference on random shapes and data (the checkasm way).
+final class KernelParityTests: XCTestCase {
+    var rng = SplitMix64(seed: 0x5eed)
+
+    func randomTensor(_ c: Int, _ h: Int, _ w: Int, scale: Float = 1) -> Tensor {
+        Tensor(channels: c, height: h, width: w, data: (0..<(c * h * w)).map { _ in rng.nextFloat(in: -scale...scale) })
+    }
+
+    func assertClose(_ a: [Float], _ b: [Float], tolerance: Float, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, file: file, line: line)
+        var worst: Float = 0
+        for i in a.indices { worst = max(worst, abs(a[i] - b[i])) }
+        XCTAssertLessThanOrEqual(worst, tolerance, "max abs difference", file: file, line: line)
+    }
+
+    func testConvolutionOptimizedMatchesReference() {
+        // Shapes cover: output channels not a multiple of 4, widths below and above the SIMD width,
+        // a 1x1 and a 5x5 kernel.
+        let cases = [(3, 16, 9, 3, 20), (8, 3, 4, 3, 4), (7, 5, 33, 1, 7), (4, 11, 16, 5, 12), (16, 32, 8, 3, 8)]
+        for (cin, cout, w, k, h) in cases {
+            let conv = Convolution(
+                outChannels: cout, inChannels: cin, kernelSize: k,
+                weights: (0..<(cout * cin * k * k)).map { _ in rng.nextFloat(in: -0.5...0.5) },
+                bias: (0..<cout).map { _ in rng.nextFloat(in: -0.5...0.5) })
+            let x = randomTensor(cin, h, w)
+            for relu in [false, true] {
+                let ref = conv.reference(x, relu: relu)
+                let opt = conv.optimized(x, relu: relu)
+                XCTAssertEqual([opt.channels, opt.height, opt.width], [cout, h, w])
+                assertClose(opt.data, ref.data, tolerance: 1e-4)
+            }
+        }
+    }
+
+    func testGridSampleOptimizedMatchesReference() {
+        let x = randomTensor(5, 13, 17)
+        for (oh, ow) in [(13, 17), (8, 24)] {
+            // Positions inside, on the border and well outside the input.
+            let grid = (0..<(oh * ow * 2)).map { _ in rng.nextFloat(in: -1.3...1.3) }
+            assertClose(GridSample.optimized(x, grid: grid, height: oh, width: ow).data,
+                        GridSample.reference(x, grid: grid, height: oh, width: ow).data, tolerance: 1e-5)
+        }
+    }
+
+    func testGridSampleIdentityIsExact() {
+        // With a power-of-two size the pixel-centre coordinates are exact in binary floating point.
+        let n = 16
+        let x = randomTensor(3, n, n)
+        var grid = [Float]()
+        for y in 0..<n {
+            for xx in 0..<n { grid += [Float(2 * xx + 1) / Float(n) - 1, Float(2 * y + 1) / Float(n) - 1] }
+        }
+        XCTAssertTrue(GridSample.optimized(x, grid: grid, height: n, width: n).data == x.data)
+        XCTAssertTrue(GridSample.reference(x, grid: grid, height: n, width: n).data == x.data)
+    }
+
+    func testResamplingEdges() {
+        let x = Tensor(channels: 1, height: 2, width: 2, data: [0, 1, 2, 3])
+        // PyTorch: F.interpolate(x, size=4, mode="bilinear", align_corners=False)
+        let up = Resampling.resizeBilinear(x, height: 4, width: 4)
+        XCTAssertEqual(up.data, [0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3])
+        XCTAssertEqual(Resampling.upsampleNearest2x(x).data, [0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3])
+        XCTAssertEqual(Resampling.averagePool(up, factor: 2).data, [0.375, 1.125, 1.875, 2.625])
+    }
+
+    func testSoftmaxSumsToOne() {
+        let x = randomTensor(6, 4, 4, scale: 20)
+        let s = Activations.softmaxChannels(x)
+        for p in 0..<16 {
+            XCTAssertEqual((0..<6).reduce(Float(0)) { $0 + s.data[$1 * 16 + p] }, 1, accuracy: 1e-5)
+        }
+    }
+}
+
+/// A small deterministic generator for test data.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextFloat(in range: ClosedRange<Float>) -> Float { Float.random(in: range, using: &self) }
+}

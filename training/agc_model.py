@@ -1,0 +1,243 @@
+"""The AGC network: keypoint detector, dense motion network, generator.
+
+FOMM-style keypoint animation, restricted to the operations the accelerator
+has: convolution (batch norm folded at export), ReLU, average pooling, 2x
+nearest upsampling, bilinear upsampling of the flow, bilinear grid sampling
+(align_corners=False, zero padding), softmax, sigmoid, concatenation,
+element-wise add and multiply. Keypoint heatmaps (Gaussians) and sampling
+grids are computed by the host from the K keypoints.
+
+"No motion costs nothing": every motion is an identity grid plus a
+displacement, the generator's last layer starts at zero, and the output is the
+key frame warped in pixel space plus the generator's correction. With equal
+source and driving keypoints the decoder returns the key frame exactly.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class AGCConfig:
+    size: int = 256            # coded frame size (square)
+    num_kp: int = 10           # keypoints per frame
+    motion_res: int = 64       # resolution of keypoint detection and dense motion
+    kp_channels: int = 32      # keypoint detector hourglass width
+    kp_max_channels: int = 256
+    kp_depth: int = 4
+    kp_temperature: float = 0.1
+    dm_channels: int = 32      # dense motion hourglass width
+    dm_max_channels: int = 256
+    dm_depth: int = 4
+    heatmap_variance: float = 0.01
+    gen_channels: int = 16     # generator width at full resolution (x2 per halving)
+    gen_res_blocks: int = 2
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def identity_grid(h: int, w: int, device=None) -> torch.Tensor:
+    """[h, w, 2] sampling coordinates (x, y) of pixel centres in [-1, 1]
+    (align_corners=False convention)."""
+    ys = (torch.arange(h, dtype=torch.float32, device=device) * 2 + 1) / h - 1
+    xs = (torch.arange(w, dtype=torch.float32, device=device) * 2 + 1) / w - 1
+    return torch.stack(torch.meshgrid(xs, ys, indexing="xy"), dim=-1)
+
+
+def grid_sample(x: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+class ConvBNReLU(nn.Sequential):
+    def __init__(self, cin: int, cout: int):
+        super().__init__(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class Hourglass(nn.Module):
+    """Encoder (conv, pool) / decoder (nearest 2x, conv) with concatenated skips.
+    Output: `out_channels` = block + in channels at the input resolution."""
+
+    def __init__(self, cin: int, block: int, depth: int, max_ch: int):
+        super().__init__()
+        chans = [cin] + [min(max_ch, block * 2 ** i) for i in range(depth)]
+        self.down = nn.ModuleList(ConvBNReLU(chans[i], chans[i + 1]) for i in range(depth))
+        self.up = nn.ModuleList()
+        for i in reversed(range(depth)):
+            up_in = chans[i + 1] if i == depth - 1 else 2 * chans[i + 1]
+            self.up.append(ConvBNReLU(up_in, chans[i] if i > 0 else block))
+        # decoder step i maps (features at level i+1 [+ skip]) to level i
+        self.out_channels = block + cin
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = [x]
+        for block in self.down:
+            x = F.avg_pool2d(block(x), 2)
+            skips.append(x)
+        x = skips.pop()
+        for block in self.up:
+            x = block(F.interpolate(x, scale_factor=2, mode="nearest"))
+            x = torch.cat([x, skips.pop()], dim=1)
+        return x
+
+
+class KeypointDetector(nn.Module):
+    """Frame [B,3,S,S] in [0,1] -> keypoints [B,K,2] in [-1,1] (x, y)."""
+
+    def __init__(self, cfg: AGCConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.hourglass = Hourglass(3, cfg.kp_channels, cfg.kp_depth, cfg.kp_max_channels)
+        self.head = nn.Conv2d(self.hourglass.out_channels, cfg.num_kp, 3, padding=1)
+
+    def heatmaps(self, frame: torch.Tensor) -> torch.Tensor:
+        """Spatial softmax over the head's logits, [B,K,R,R]."""
+        x = F.avg_pool2d(frame, self.cfg.size // self.cfg.motion_res)
+        logits = self.head(self.hourglass(x)) / self.cfg.kp_temperature
+        b, k, h, w = logits.shape
+        return F.softmax(logits.view(b, k, h * w), dim=-1).view(b, k, h, w)
+
+    def forward(self, frame: torch.Tensor) -> torch.Tensor:
+        prob = self.heatmaps(frame)
+        r = self.cfg.motion_res
+        grid = identity_grid(r, r, frame.device)  # [R,R,2]
+        return torch.einsum("bkhw,hwc->bkc", prob, grid)
+
+
+def gaussian_heatmaps(kp: torch.Tensor, res: int, variance: float) -> torch.Tensor:
+    """[B,K,2] -> [B,K,res,res] exp(-|z - kp|^2 / (2 var)). Host-side."""
+    grid = identity_grid(res, res, kp.device)
+    d = grid[None, None] - kp[:, :, None, None, :]
+    return torch.exp(-0.5 * (d ** 2).sum(-1) / variance)
+
+
+class DenseMotion(nn.Module):
+    """Key frame + both keypoint sets -> displacement [B,R,R,2] and occlusion [B,1,R,R]."""
+
+    def __init__(self, cfg: AGCConfig):
+        super().__init__()
+        self.cfg = cfg
+        k1 = cfg.num_kp + 1
+        self.hourglass = Hourglass(k1 * 4, cfg.dm_channels, cfg.dm_depth, cfg.dm_max_channels)
+        self.mask = nn.Conv2d(self.hourglass.out_channels, k1, 3, padding=1)
+        self.occlusion = nn.Conv2d(self.hourglass.out_channels, 1, 3, padding=1)
+
+    def host_inputs(self, kp_src: torch.Tensor, kp_drv: torch.Tensor):
+        """What the host computes from keypoints: heatmap differences [B,K+1,R,R]
+        (background channel zero) and per-keypoint shifts [B,K+1,2] (background zero)."""
+        r, v = self.cfg.motion_res, self.cfg.heatmap_variance
+        heat = gaussian_heatmaps(kp_drv, r, v) - gaussian_heatmaps(kp_src, r, v)
+        heat = F.pad(heat, (0, 0, 0, 0, 1, 0))
+        shift = F.pad(kp_src - kp_drv, (0, 0, 1, 0))
+        return heat, shift
+
+    def forward(self, source: torch.Tensor, kp_src: torch.Tensor, kp_drv: torch.Tensor):
+        cfg = self.cfg
+        b, r, k1 = source.shape[0], cfg.motion_res, cfg.num_kp + 1
+        small = F.avg_pool2d(source, cfg.size // r)
+        heat, shift = self.host_inputs(kp_src, kp_drv)
+        ident = identity_grid(r, r, source.device)
+        grids = ident[None, None] + shift[:, :, None, None, :]          # [B,K+1,R,R,2]
+        warped = grid_sample(small.repeat_interleave(k1, 0), grids.view(b * k1, r, r, 2))
+        x = torch.cat([heat, warped.view(b, k1 * 3, r, r)], dim=1)
+        feat = self.hourglass(x)
+        mask = F.softmax(self.mask(feat), dim=1)                         # [B,K+1,R,R]
+        disp = torch.einsum("bkhw,bkc->bhwc", mask, shift)               # sum_k mask_k * shift_k
+        occlusion = torch.sigmoid(self.occlusion(feat))
+        return disp, occlusion
+
+
+class ResBlock(nn.Module):
+    def __init__(self, ch: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(ch, ch, 3, padding=1)
+        self.conv2 = nn.Conv2d(ch, ch, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.conv2(F.relu(self.conv1(x)))
+
+
+class Generator(nn.Module):
+    """Key frame + displacement + occlusion -> frame.
+
+    out = warp(key, flow at full size) + correction, where the correction is
+    decoded from key-frame features warped at motion resolution and weighted by
+    the occlusion map."""
+
+    def __init__(self, cfg: AGCConfig):
+        super().__init__()
+        self.cfg = cfg
+        c = cfg.gen_channels
+        self.enc0 = nn.Conv2d(3, c, 3, padding=1)            # full size
+        self.enc1 = nn.Conv2d(c, 2 * c, 3, padding=1)        # 1/2 (after pooling)
+        self.enc2 = nn.Conv2d(2 * c, 4 * c, 3, padding=1)    # 1/4 = motion resolution
+        self.res = nn.ModuleList(ResBlock(4 * c) for _ in range(cfg.gen_res_blocks))
+        self.dec1 = nn.Conv2d(4 * c, 2 * c, 3, padding=1)    # 1/2 (after 2x upsampling)
+        self.dec0 = nn.Conv2d(2 * c, c, 3, padding=1)        # full size
+        self.out = nn.Conv2d(c, 3, 3, padding=1)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, source: torch.Tensor, disp: torch.Tensor, occlusion: torch.Tensor):
+        s, r = self.cfg.size, self.cfg.motion_res
+        b = source.shape[0]
+        full_disp = F.interpolate(disp.permute(0, 3, 1, 2), size=(s, s), mode="bilinear",
+                                  align_corners=False).permute(0, 2, 3, 1)
+        warped = grid_sample(source, identity_grid(s, s, source.device)[None] + full_disp)
+        x = F.relu(self.enc0(source))
+        x = F.relu(self.enc1(F.avg_pool2d(x, 2)))
+        x = F.relu(self.enc2(F.avg_pool2d(x, 2)))
+        assert x.shape[-1] == r
+        x = grid_sample(x, identity_grid(r, r, source.device)[None].expand(b, r, r, 2) + disp) * occlusion
+        for block in self.res:
+            x = block(x)
+        x = F.relu(self.dec1(F.interpolate(x, scale_factor=2, mode="nearest")))
+        x = F.relu(self.dec0(F.interpolate(x, scale_factor=2, mode="nearest")))
+        return warped + self.out(x), warped
+
+
+class AGCModel(nn.Module):
+    def __init__(self, cfg: AGCConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.kp_detector = KeypointDetector(cfg)
+        self.dense_motion = DenseMotion(cfg)
+        self.generator = Generator(cfg)
+
+    def animate(self, source, kp_src, kp_drv):
+        disp, occlusion = self.dense_motion(source, kp_src, kp_drv)
+        out, warped = self.generator(source, disp, occlusion)
+        return out, warped, disp, occlusion
+
+
+def count_macs(cfg: AGCConfig) -> dict[str, float]:
+    """Multiply-accumulates per frame of each sub-network (convolutions, plus
+    4 per output sample for bilinear sampling), in GMAC."""
+    model = AGCModel(cfg).eval()
+    totals: dict[str, float] = {}
+
+    def hook(name):
+        def fn(mod, inp, out):
+            if isinstance(mod, nn.Conv2d):
+                k = mod.kernel_size[0] * mod.kernel_size[1]
+                totals[name] = totals.get(name, 0) + out.numel() * mod.in_channels * k / mod.groups
+        return fn
+
+    for name, sub in [("kp_detector", model.kp_detector), ("dense_motion", model.dense_motion),
+                      ("generator", model.generator)]:
+        for m in sub.modules():
+            m.register_forward_hook(hook(name))
+    s = cfg.size
+    with torch.no_grad():
+        src = torch.rand(1, 3, s, s)
+        kp = model.kp_detector(src)
+        model.animate(src, kp, kp + 0.01)
+    k1 = cfg.num_kp + 1
+    r = cfg.motion_res
+    totals["dense_motion"] += k1 * 3 * r * r * 4
+    totals["generator"] += 3 * s * s * 4 + 4 * cfg.gen_channels * r * r * 4
+    return {k: v / 1e9 for k, v in totals.items()}

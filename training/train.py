@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Train the AGC network. Resumable: `train.py --run NAME --resume`.
+
+Samples are (key frame, driving frame) pairs from one clip at most two seconds
+apart, the way the codec uses them. Losses: multi-scale L1 on the output, L1
+on the pixel-warped key frame (a direct signal for the motion), and keypoint
+equivariance under random affine transforms. Every `--val-every` steps the
+model is scored on the validation clips (key frame every 50 frames, centre
+square) against the repeated key frame; everything goes to
+`runs/NAME/log.jsonl`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from agc_data import load_clips  # noqa: E402
+from agc_model import AGCConfig, AGCModel, count_macs  # noqa: E402
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--run", default="main", help="run name (folder under training/runs)")
+    p.add_argument("--train-dir", default=str(HERE.parent.parent / "shared/data/train"))
+    p.add_argument("--val-dir", default=str(HERE.parent.parent / "shared/data/val"))
+    p.add_argument("--cache", default=str(HERE.parent / ".cache/frames"))
+    p.add_argument("--resume", action="store_true", help="continue from runs/NAME/checkpoint.pt")
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument("--steps", type=int, default=1_000_000, help="stop after this many steps in total")
+    p.add_argument("--minutes", type=float, default=1e9, help="stop after this many minutes of this invocation")
+    p.add_argument("--max-gap", type=int, default=60, help="largest key-to-driving distance in frames")
+    p.add_argument("--val-every", type=int, default=500)
+    p.add_argument("--ckpt-every", type=int, default=100)
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--seed", type=int, default=1)
+    return p.parse_args()
+
+
+# ---------------------------------------------------------------- data
+
+class PairSampler:
+    """Random (key, driving) pairs with shared augmentation."""
+
+    def __init__(self, clips: dict[str, np.ndarray], max_gap: int, rng: np.random.Generator):
+        self.clips = [c for c in clips.values() if len(c) >= 2]
+        lengths = np.array([len(c) for c in self.clips], dtype=np.float64)
+        self.weights = np.sqrt(lengths) / np.sqrt(lengths).sum()
+        self.max_gap = max_gap
+        self.rng = rng
+
+    def batch(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        src, drv = [], []
+        for ci in self.rng.choice(len(self.clips), size=n, p=self.weights):
+            clip = self.clips[ci]
+            i = int(self.rng.integers(len(clip)))
+            lo, hi = max(0, i - self.max_gap), min(len(clip) - 1, i + self.max_gap)
+            j = int(self.rng.integers(lo, hi + 1))
+            src.append(clip[i])
+            drv.append(clip[j])
+        return np.stack(src), np.stack(drv)
+
+
+def to_tensor(frames: np.ndarray, device) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(frames)).to(device).permute(0, 3, 1, 2).float() / 255
+
+
+def augment(src: torch.Tensor, drv: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """The same flip, zoom/shift and colour jitter for both frames of a pair."""
+    b = src.shape[0]
+    dev = src.device
+    r = lambda *shape: torch.rand(*shape, generator=gen).to(dev)  # noqa: E731
+    zoom = 1 / (1 + 0.25 * r(b))                       # sample a region 80%-100% wide
+    flip = torch.where(r(b) < 0.5, -1.0, 1.0).to(dev)
+    shift = (r(b, 2) * 2 - 1) * (1 - zoom)[:, None]
+    theta = torch.zeros(b, 2, 3, device=dev)
+    theta[:, 0, 0] = zoom * flip
+    theta[:, 1, 1] = zoom
+    theta[:, :, 2] = shift
+    grid = F.affine_grid(theta, list(src.shape), align_corners=False)
+    both = torch.cat([src, drv])
+    both = F.grid_sample(both, torch.cat([grid, grid]), mode="bilinear", padding_mode="border",
+                         align_corners=False)
+    brightness = (r(b) * 0.3 - 0.15)[:, None, None, None]
+    contrast = (r(b) * 0.4 + 0.8)[:, None, None, None]
+    saturation = (r(b) * 0.6 + 0.7)[:, None, None, None]
+    both = both.view(2, b, *src.shape[1:])
+    gray = both.mean(dim=2, keepdim=True)
+    both = gray + (both - gray) * saturation
+    mean = both.mean(dim=(2, 3, 4), keepdim=True)
+    both = ((both - mean) * contrast + mean + brightness).clamp(0, 1)
+    return both[0], both[1]
+
+
+def random_affine(b: int, gen: torch.Generator, device) -> torch.Tensor:
+    """[B,2,3] maps output coordinates to input ones: near identity."""
+    r = lambda *shape: torch.rand(*shape, generator=gen).to(device)  # noqa: E731
+    angle = (r(b) * 2 - 1) * 0.25
+    scale = 1 + (r(b) * 2 - 1) * 0.15
+    theta = torch.zeros(b, 2, 3, device=device)
+    theta[:, 0, 0] = scale * torch.cos(angle)
+    theta[:, 0, 1] = -scale * torch.sin(angle)
+    theta[:, 1, 0] = scale * torch.sin(angle)
+    theta[:, 1, 1] = scale * torch.cos(angle)
+    theta[:, :, 2] = (r(b, 2) * 2 - 1) * 0.15
+    return theta
+
+
+# ---------------------------------------------------------------- losses
+
+def pyramid_l1(a: torch.Tensor, b: torch.Tensor, levels: int = 4) -> torch.Tensor:
+    loss = 0.0
+    for lvl in range(levels):
+        if lvl:
+            a, b = F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)
+        loss = loss + (a - b).abs().mean()
+    return loss / levels
+
+
+def equivariance_loss(model: AGCModel, frame: torch.Tensor, kp: torch.Tensor, gen) -> torch.Tensor:
+    theta = random_affine(frame.shape[0], gen, frame.device)
+    grid = F.affine_grid(theta, list(frame.shape), align_corners=False)
+    transformed = F.grid_sample(frame, grid, padding_mode="border", align_corners=False)
+    kp_t = model.kp_detector(transformed)
+    mapped = torch.einsum("bij,bkj->bki", theta[:, :, :2], kp_t) + theta[:, None, :, 2]
+    return (mapped - kp).abs().mean()
+
+
+# ---------------------------------------------------------------- validation
+
+def luma(x: torch.Tensor) -> torch.Tensor:
+    """BT.601 studio-range Y in [16, 235] on the 0..255 scale, as FFmpeg's rgb->yuv."""
+    return 16 + 219 * (0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2])
+
+
+def psnr_y(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    mse = ((luma(a.clamp(0, 1)) - luma(b)) ** 2).mean(dim=(1, 2))
+    return 10 * torch.log10(255 ** 2 / mse.clamp_min(1e-10))
+
+
+@torch.no_grad()
+def validate(model: AGCModel, clips: dict[str, np.ndarray], device, gop: int = 50, stride: int = 4) -> dict:
+    model.eval()
+    result = {}
+    for name, frames in clips.items():
+        ours, repeat = [], []
+        for start in range(0, len(frames), gop):
+            idx = [i for i in range(start + 1, min(start + gop, len(frames))) if i % stride == 0]
+            if not idx:
+                continue
+            key = to_tensor(frames[start:start + 1], device)
+            drv = to_tensor(frames[idx], device)
+            kp_key = model.kp_detector(key)
+            kp_drv = model.kp_detector(drv)
+            keys = key.expand(len(idx), -1, -1, -1)
+            out, _, _, _ = model.animate(keys, kp_key.expand(len(idx), -1, -1), kp_drv)
+            ours.append(psnr_y(out, drv))
+            repeat.append(psnr_y(keys, drv))
+        result[name] = {"psnr_y": float(torch.cat(ours).mean()), "repeat_psnr_y": float(torch.cat(repeat).mean())}
+    result["mean"] = {k: float(np.mean([v[k] for v in result.values()])) for k in ("psnr_y", "repeat_psnr_y")}
+    model.train()
+    return result
+
+
+# ---------------------------------------------------------------- main
+
+def save_atomic(obj, path: Path):
+    tmp = path.with_suffix(".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def main():
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+    run = HERE / "runs" / args.run
+    run.mkdir(parents=True, exist_ok=True)
+    ckpt_path = run / "checkpoint.pt"
+
+    cfg = AGCConfig()
+    model = AGCModel(cfg).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    step, samples, elapsed_before = 0, 0, 0.0
+    if args.resume and ckpt_path.exists():
+        state = torch.load(ckpt_path, map_location=device)
+        cfg = AGCConfig(**state["config"])
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        step, samples, elapsed_before = state["step"], state["samples"], state.get("elapsed", 0.0)
+        for g in opt.param_groups:
+            g["lr"] = args.lr
+        print(f"resumed {ckpt_path} at step {step}", flush=True)
+    elif ckpt_path.exists():
+        sys.exit(f"{ckpt_path} exists: pass --resume to continue it, or choose another --run")
+    else:
+        (run / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
+        print("GMAC per frame:", json.dumps({k: round(v, 3) for k, v in count_macs(cfg).items()}), flush=True)
+
+    train = load_clips(Path(args.train_dir), Path(args.cache), cfg.size, "face")
+    val = load_clips(Path(args.val_dir), Path(args.cache), cfg.size, "centre")
+    rng = np.random.default_rng(args.seed + step)
+    gen = torch.Generator().manual_seed(args.seed + step)
+    sampler = PairSampler(train, args.max_gap, rng)
+    log = open(run / "log.jsonl", "a")
+
+    def checkpoint():
+        save_atomic({"config": cfg.to_dict(), "model": model.state_dict(), "optimizer": opt.state_dict(),
+                     "step": step, "samples": samples,
+                     "elapsed": elapsed_before + time.time() - t0}, ckpt_path)
+
+    t0 = time.time()
+    model.train()
+    running = {}
+    while step < args.steps and (time.time() - t0) < args.minutes * 60:
+        src_np, drv_np = sampler.batch(args.batch)
+        src, drv = augment(to_tensor(src_np, device), to_tensor(drv_np, device), gen)
+        kp_src = model.kp_detector(src)
+        kp_drv = model.kp_detector(drv)
+        out, warped, _, _ = model.animate(src, kp_src, kp_drv)
+        losses = {
+            "l1": pyramid_l1(out, drv),
+            "warp_l1": 0.5 * pyramid_l1(warped, drv),
+            "equivariance": 5.0 * equivariance_loss(model, drv, kp_drv, gen),
+        }
+        total = sum(losses.values())
+        opt.zero_grad(set_to_none=True)
+        total.backward()
+        opt.step()
+        step += 1
+        samples += args.batch
+        for k, v in losses.items():
+            running[k] = running.get(k, 0.0) + float(v)
+        if step % 20 == 0:
+            rec = {"step": step, "samples": samples, "elapsed_s": round(elapsed_before + time.time() - t0, 1)}
+            rec.update({k: round(v / 20, 5) for k, v in running.items()})
+            running = {}
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            print(json.dumps(rec), flush=True)
+        if step % args.ckpt_every == 0:
+            checkpoint()
+        if step % args.val_every == 0:
+            v = validate(model, val, device)
+            rec = {"step": step, "samples": samples, "val": v}
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            print(json.dumps(rec), flush=True)
+    checkpoint()
+    print(f"stopped at step {step} ({samples} samples)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
