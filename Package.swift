@@ -34,6 +34,16 @@ let package = Package(
         .target(name: "AGCModel", dependencies: ["AGCKernels", .product(name: "Crypto", package: "swift-crypto")], resources: [.copy("Resources")], swiftSettings: fast),
         // Full-reference quality metrics: PSNR, SSIM, MS-SSIM.
         .target(name: "AGCMetrics", swiftSettings: fast),
+        // OpenCV's cascade face detector behind a C interface (Debian's libopencv-objdetect-dev).
+        .target(
+            name: "CFaceDetect",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+            linkerSettings: [.linkedLibrary("opencv_objdetect"), .linkedLibrary("opencv_imgproc"),
+                             .linkedLibrary("opencv_core")]
+        ),
+        // The codec: face crop, encoder with its closed loop, decoder, backends.
+        .target(name: "AGCCodec", dependencies: ["AGCMedia", "AGCModel", "AGCMetrics", "CFaceDetect"],
+                swiftSettings: fast),
         // The quantized accelerator and its bit-exact emulation.
         .target(name: "AGCFPGA", dependencies: ["AGCModel", "AGCKernels"], swiftSettings: fast),
         .executableTarget(name: "agc-encode"),
@@ -45,6 +55,7 @@ let package = Package(
         .testTarget(name: "AGCBitstreamTests", dependencies: ["AGCBitstream"]),
         .testTarget(name: "AGCMediaTests", dependencies: ["AGCMedia"]),
         .testTarget(name: "AGCKernelsTests", dependencies: ["AGCKernels"]),
+        .testTarget(name: "AGCCodecTests", dependencies: ["AGCCodec", "AGCMedia"]),
         .testTarget(name: "AGCMetricsTests", dependencies: ["AGCMetrics"]),
         .testTarget(name: "AGCModelTests", dependencies: ["AGCModel"], resources: [.copy("Fixtures")]),
     ],

@@ -1,0 +1,94 @@
+import AGCKernels
+import AGCMedia
+import AGCMetrics
+import AGCModel
+import Foundation
+
+/// Mean quality of one way of rebuilding the frames between key frames.
+struct Scores: Codable {
+    var psnrY = 0.0
+    var ssimY = 0.0
+    var msssimY = 0.0
+
+    enum CodingKeys: String, CodingKey {
+        case psnrY = "psnr_y", ssimY = "ssim_y", msssimY = "msssim_y"
+    }
+
+    mutating func add(_ reference: Plane, _ test: Plane) {
+        psnrY += Quality.cappedPSNR(reference, test)
+        ssimY += Quality.ssim(reference, test)
+        msssimY += Quality.msssim(reference, test)
+    }
+
+    func divided(by n: Int) -> Scores {
+        let d = Double(max(n, 1))
+        return Scores(psnrY: psnrY / d, ssimY: ssimY / d, msssimY: msssimY / d)
+    }
+}
+
+/// The evaluation of one clip: the model and the two baselines over every non-key frame.
+struct ClipResult: Codable {
+    var clip: String
+    var frames: Int
+    var scoredFrames: Int
+    var keyFrameInterval: Int
+    var model: Scores
+    var repeatedKeyFrame: Scores
+    var globalAffine: Scores
+    var secondsPerFrame: Double
+
+    enum CodingKeys: String, CodingKey {
+        case clip, frames, model, scoredFrames = "scored_frames", keyFrameInterval = "key_frame_interval"
+        case repeatedKeyFrame = "repeated_key_frame", globalAffine = "global_affine"
+        case secondsPerFrame = "model_seconds_per_frame"
+    }
+}
+
+/// Runs the network over a clip: a key frame every `keySeconds`, every other frame rebuilt from
+/// the key frame and its own keypoints, scored against the frame (centre square, scaled).
+func evaluateClip(path: String, network: AGCNetwork, keySeconds: Double, progress: Bool) throws -> ClipResult {
+    let reader = try VideoReader(path: path)
+    let info = reader.info
+    let side = min(info.width, info.height)
+    let size = network.config.size
+    reader.setOutput(crop: CropRect(x: (info.width - side) / 2, y: (info.height - side) / 2, width: side, height: side),
+                     size: (width: size, height: size))
+    let fps = Double(info.frameRate.num) / Double(max(info.frameRate.den, 1))
+    let interval = max(1, Int((keySeconds * fps).rounded()))
+    var model = Scores(), repeated = Scores(), affine = Scores()
+    var key = Tensor(channels: 3, height: size, width: size)
+    var keyPlane = Plane(width: size, height: size, values: [Float](repeating: 0, count: size * size))
+    var kpKey: [Keypoint] = []
+    var frames = 0, scored = 0
+    var modelSeconds = 0.0
+    let name = URL(fileURLWithPath: path).lastPathComponent
+    while let frame = try reader.nextFrame() {
+        defer { frames += 1 }
+        let pixels = frame.image.pixels
+        let tensor = FrameConversion.tensor(rgb: pixels, width: size, height: size)
+        let plane = Plane.luma(rgb: pixels, width: size, height: size)
+        if frames % interval == 0 {
+            key = tensor
+            keyPlane = plane
+            kpKey = network.keypointDetector(key)
+            continue
+        }
+        let start = Date()
+        let kp = network.keypointDetector(tensor)
+        let rebuilt = network.animate(source: key, kpSource: kpKey, kpDriving: kp)
+        modelSeconds += Date().timeIntervalSince(start)
+        let warped = AffineBaseline.warp(key, driving: kp, source: kpKey)
+        model.add(plane, Plane.luma(rgb: FrameConversion.rgb(rebuilt), width: size, height: size))
+        repeated.add(plane, keyPlane)
+        affine.add(plane, Plane.luma(rgb: FrameConversion.rgb(warped), width: size, height: size))
+        scored += 1
+        if progress && scored % 10 == 0 {
+            FileHandle.standardError.write(Data(String(format: "\r%@: %d frames, %.1f fps   ", name, frames + 1,
+                                                      Double(scored) / max(modelSeconds, 1e-9)).utf8))
+        }
+    }
+    if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    return ClipResult(clip: name, frames: frames, scoredFrames: scored, keyFrameInterval: interval,
+                      model: model.divided(by: scored), repeatedKeyFrame: repeated.divided(by: scored),
+                      globalAffine: affine.divided(by: scored), secondsPerFrame: modelSeconds / Double(max(scored, 1)))
+}

@@ -1,0 +1,113 @@
+import AGCMedia
+import AGCModel
+import ArgumentParser
+import Foundation
+
+/// `agc-model-eval`: how well the shipped network rebuilds frames, against two baselines.
+@main
+struct EvaluateModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agc-model-eval",
+        abstract: "Scores the AGC network's float path on talking-head clips against two baselines.",
+        discussion: """
+        For each clip (centre square, scaled to the model's size): a key frame every \
+        --key-seconds, every other frame rebuilt from the key frame and the frame's own \
+        keypoints. Prints mean PSNR-Y, SSIM-Y and MS-SSIM-Y over the rebuilt frames for the \
+        model, (a) the key frame repeated and (b) the key frame warped by the best global affine \
+        fit of the keypoint motion.
+        """)
+
+    @Argument(help: "Video files or folders of them.")
+    var inputs: [String]
+
+    @Option(help: "Seconds between key frames.")
+    var keySeconds: Double = 2
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    @Flag(help: "No progress on stderr.")
+    var noProgress = false
+
+    func run() throws {
+        let network = try AGCNetwork.bundled()
+        let clips = try expandInputs(inputs)
+        guard !clips.isEmpty else { throw ValidationError("no video files found in \(inputs.joined(separator: " "))") }
+        var results: [ClipResult] = []
+        for clip in clips {
+            do {
+                results.append(try evaluateClip(path: clip, network: network, keySeconds: keySeconds, progress: !noProgress))
+            } catch {
+                throw ValidationError("\(clip): \(error)")
+            }
+        }
+        print(table(results, model: network.description.identifier))
+        if let json {
+            let report = Report(model: network.description.identifier, keySeconds: keySeconds, clips: results,
+                                mean: mean(results))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json), options: .atomic)
+        }
+    }
+}
+
+struct Report: Codable {
+    var model: String
+    var keySeconds: Double
+    var clips: [ClipResult]
+    var mean: [String: Scores]
+}
+
+func mean(_ results: [ClipResult]) -> [String: Scores] {
+    func avg(_ pick: (ClipResult) -> Scores) -> Scores {
+        var s = Scores()
+        for r in results {
+            let x = pick(r)
+            s.psnrY += x.psnrY
+            s.ssimY += x.ssimY
+            s.msssimY += x.msssimY
+        }
+        return s.divided(by: results.count)
+    }
+    return ["model": avg { $0.model }, "repeated_key_frame": avg { $0.repeatedKeyFrame },
+            "global_affine": avg { $0.globalAffine }]
+}
+
+func table(_ results: [ClipResult], model: String) -> String {
+    func cell(_ s: Scores) -> String { String(format: "%6.2f %6.4f %6.4f", s.psnrY, s.ssimY, s.msssimY) }
+    var lines = ["model \(model); PSNR-Y dB, SSIM-Y, MS-SSIM-Y over the rebuilt (non-key) frames",
+                 "clip                  frames | model                  | repeated key frame     | global affine          | s/frame"]
+    for r in results {
+        lines.append(pad(r.clip, 20) + String(format: " %6d  | %@ | %@ | %@ | %.3f", r.frames, cell(r.model),
+                                              cell(r.repeatedKeyFrame), cell(r.globalAffine), r.secondsPerFrame))
+    }
+    let m = mean(results)
+    lines.append(pad("mean", 28) + String(format: "  | %@ | %@ | %@ |", cell(m["model"]!),
+                                          cell(m["repeated_key_frame"]!), cell(m["global_affine"]!)))
+    return lines.joined(separator: "\n")
+}
+
+func pad(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+}
+
+/// Files as given, and the video files inside given folders (recursively, sorted).
+func expandInputs(_ inputs: [String]) throws -> [String] {
+    let extensions: Set<String> = ["mp4", "mov", "mkv", "webm", "y4m", "avi"]
+    var out: [String] = []
+    for input in inputs {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else {
+            throw ValidationError("\(input): no such file or folder")
+        }
+        if isDir.boolValue {
+            let found = FileManager.default.enumerator(atPath: input)?.compactMap { $0 as? String } ?? []
+            out += found.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+                .map { (input as NSString).appendingPathComponent($0) }
+        } else {
+            out.append(input)
+        }
+    }
+    return out
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system packages the toolchain needs on Debian (FFmpeg's libraries and tools,
+# pkg-config). Idempotent: does nothing when everything is present. Needs root (or sudo).
+set -euo pipefail
+
+packages=(ffmpeg pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+          libopencv-objdetect-dev libopencv-imgproc-dev libopencv-core-dev opencv-data)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "setup: swift is not on PATH (Swift 6 toolchain needed)" >&2; exit 1; }

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, builds in release mode (the network tests run
+# real convolutions), and runs every test with the optimised kernels and again with the
+# scalar reference kernels.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+swift build -c release --build-tests -Xswiftc -enable-testing
+echo "== tests, optimised kernels"
+AGC_KERNELS=optimized swift test -c release -Xswiftc -enable-testing --skip-build
+echo "== model and kernel tests, reference kernels"
+AGC_KERNELS=reference swift test -c release -Xswiftc -enable-testing --skip-build --filter "AGCModelTests|AGCKernelsTests"
