@@ -1,0 +1,22 @@
+/// The format version in the file header. Readers accept any minor version of their major
+/// version: minor versions only add unit types and append fields to payloads.
+public struct FormatVersion: Hashable, Codable, Sendable, CustomStringConvertible {
+    public var major: UInt8
+    public var minor: UInt8
+
+    public init(major: UInt8, minor: UInt8) {
+        self.major = major
+        self.minor = minor
+    }
+
+    /// The version this module writes: 1.0.
+    public static let current = FormatVersion(major: 1, minor: 0)
+
+    /// The 4 bytes every AGC file starts with: "AGCB".
+    public static let magic: [UInt8] = Array("AGCB".utf8)
+
+    /// Magic (4 bytes) + major (1) + minor (1).
+    public static let fileHeaderSize = 6
+
+    public var description: String { "\(major).\(minor)" }
+}

@@ -1,0 +1,51 @@
+/// An optional field of a key frame unit: a tag and opaque bytes. Format 1.0 defines no tags;
+/// readers keep the ones they do not know and ignore them.
+public struct OptionalField: Hashable, Codable, Sendable {
+    public var tag: Int
+    public var value: [UInt8]
+
+    public init(tag: Int, value: [UInt8]) {
+        self.tag = tag
+        self.value = value
+    }
+}
+
+/// A key frame: its frame number and the intra codec's packet (opaque to this module).
+public struct KeyFrame: Hashable, Sendable {
+    public var frameNumber: Int
+    public var packet: [UInt8]
+    /// Tagged extras (the documented place for later additions, e.g. the key frame's keypoints).
+    public var optionalFields: [OptionalField]
+
+    public init(frameNumber: Int, packet: [UInt8], optionalFields: [OptionalField] = []) {
+        self.frameNumber = frameNumber
+        self.packet = packet
+        self.optionalFields = optionalFields
+    }
+}
+
+extension KeyFrame: UnitPayload {
+    static var unitType: UnitType { .keyFrame }
+
+    func encode(into writer: inout ByteWriter) {
+        writer.varint(frameNumber)
+        writer.blob(packet)
+        writer.varint(optionalFields.count)
+        for field in optionalFields {
+            writer.varint(field.tag)
+            writer.blob(field.value)
+        }
+    }
+
+    init(from reader: inout ByteReader) throws {
+        let frameNumber = try reader.varint("frame number", in: 0...(FormatLimits.maxFrameCount - 1))
+        let packet = try reader.blob("packet")
+        let count = try reader.varint("optional field count", in: 0...FormatLimits.maxListEntries)
+        var fields = [OptionalField]()
+        for _ in 0..<count {
+            let tag = try reader.varint("optional field tag", in: 0...Int(UInt32.max))
+            fields.append(OptionalField(tag: tag, value: try reader.blob("optional field")))
+        }
+        self.init(frameNumber: frameNumber, packet: packet, optionalFields: fields)
+    }
+}

@@ -1,0 +1,50 @@
+/// The unit types of format 1.0: the one table of type numbers (docs/bitstream.md refers here).
+///
+/// Bit 7 of a type is its critical bit: a reader that meets an unknown type skips it by its
+/// length when the bit is clear and refuses the file when it is set.
+public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
+    /// Coding parameters of the whole stream; always the first unit.
+    case sequenceHeader = 0x81
+    /// One intra-coded key frame: frame number and the intra codec's packet.
+    case keyFrame = 0x82
+    /// Modes and keypoints of a run of frames, range coded.
+    case keypointRun = 0x83
+    /// Parameters of the audio stream, once, before its packets.
+    case audioConfig = 0x04
+    /// A group of audio packets with their timestamps.
+    case audioPackets = 0x05
+    /// Hashes of decoded pictures, for conformance checks.
+    case pictureHashes = 0x06
+    /// Byte offsets of key frames and keypoint runs, near the end of the file.
+    case index = 0x07
+    /// The last unit of the stream; the trailer follows it.
+    case endOfStream = 0x08
+
+    /// The critical bit.
+    public static let criticalBit: UInt8 = 0x80
+
+    /// Whether a raw type byte has its critical bit set.
+    public static func isCritical(_ type: UInt8) -> Bool { type & criticalBit != 0 }
+
+    /// A readable name for a raw type byte (known or not).
+    public static func name(of type: UInt8) -> String {
+        guard let known = UnitType(rawValue: type) else {
+            return "unknown " + (isCritical(type) ? "critical" : "ancillary") + " type \(type)"
+        }
+        return known.name
+    }
+
+    /// The name used in messages and inspection output, e.g. "keypoint run".
+    public var name: String {
+        switch self {
+        case .sequenceHeader: return "sequence header"
+        case .keyFrame: return "key frame"
+        case .keypointRun: return "keypoint run"
+        case .audioConfig: return "audio config"
+        case .audioPackets: return "audio packets"
+        case .pictureHashes: return "picture hashes"
+        case .index: return "index"
+        case .endOfStream: return "end of stream"
+        }
+    }
+}

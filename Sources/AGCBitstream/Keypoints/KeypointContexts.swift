@@ -1,0 +1,11 @@
+/// The adaptive state of keypoint coding: one context for the frame mode, and for each axis two
+/// integer models, chosen by whether the previous keypoint's residual on that axis in the same
+/// frame was non-zero (set 1) or zero / there is no previous keypoint (set 0).
+///
+/// A fresh set is made for every keypoint-run unit, so units decode independently; within a unit
+/// the state carries from frame to frame.
+struct KeypointContexts {
+    var mode = AdaptiveBit()
+    var x = [AdaptiveIntegerModel(), AdaptiveIntegerModel()]
+    var y = [AdaptiveIntegerModel(), AdaptiveIntegerModel()]
+}

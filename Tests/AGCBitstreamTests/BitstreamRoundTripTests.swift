@@ -1,0 +1,135 @@
+@testable import AGCBitstream
+import XCTest
+
+final class BitstreamRoundTripTests: XCTestCase {
+    func testVarints() {
+        for value: UInt64 in [0, 1, 127, 128, 300, 16383, 16384, 1 << 35, UInt64.max] {
+            var writer = ByteWriter()
+            writer.varint(value)
+            XCTAssertEqual(writer.bytes.count, ByteWriter.varintSize(value))
+            var reader = ByteReader(writer.bytes)
+            XCTAssertEqual(try reader.varint(), value)
+        }
+        for value: Int64 in [0, -1, 1, -64, 64, Int64.min, Int64.max] {
+            var writer = ByteWriter()
+            writer.signedVarint(value)
+            var reader = ByteReader(writer.bytes)
+            XCTAssertEqual(try reader.signedVarint(), value)
+        }
+        var overlong = ByteReader([UInt8](repeating: 0x80, count: 11))
+        XCTAssertThrowsError(try overlong.varint())
+    }
+
+    /// Writer to reader: every unit comes back as written, and the index from the trailer matches.
+    func testWholeStreamRoundTrip() throws {
+        let (bytes, keyFrames, runs) = try Synthetic.stream()
+        let reader = try BitstreamReader(bytes: bytes)
+        XCTAssertEqual(reader.version, FormatVersion.current)
+        XCTAssertEqual(reader.header, Synthetic.header())
+        XCTAssertEqual(reader.indexSource, .trailer)
+        XCTAssertEqual(reader.frameCount, 90)
+        XCTAssertEqual(reader.index.keyFrames.map(\.frame), [0, 30, 60])
+        XCTAssertEqual(reader.index.keypointRuns.map(\.frame), [1, 31, 61])
+        XCTAssertEqual(reader.index.keyFrame(atOrBefore: 45)?.frame, 30)
+
+        let units = try reader.readAll()
+        XCTAssertEqual(units.first?.element, .sequenceHeader(Synthetic.header()))
+        var readKeyFrames = [KeyFrame](), readRuns = [KeypointRun](), audioPackets = [AudioPacket]()
+        var unknown = [UInt8]()
+        for unit in units {
+            switch unit.element {
+            case .keyFrame(let keyFrame): readKeyFrames.append(keyFrame)
+            case .keypointRun(let run): readRuns.append(run)
+            case .audioPackets(let packets): audioPackets += packets
+            case .audioConfig(let config): XCTAssertEqual(config.codecName, "aac")
+            case .pictureHashes(let hashes): XCTAssertEqual(hashes.hashes.count, 4)
+            case .unknown(let type, let payload): unknown.append(type); XCTAssertEqual(payload, [1, 2, 3])
+            default: break
+            }
+        }
+        XCTAssertEqual(readKeyFrames, keyFrames)
+        XCTAssertEqual(readRuns, runs)
+        XCTAssertEqual(audioPackets.map(\.pts), (0..<9).map { Int64($0) * 1024 })
+        XCTAssertEqual(unknown, [0x40])
+        XCTAssertEqual(units.last?.element, .endOfStream)
+
+        // Random access: each indexed offset is the unit the index says.
+        for entry in reader.index.keyFrames {
+            guard case .keyFrame(let keyFrame) = try reader.unit(at: entry.offset).element else {
+                return XCTFail("index entry \(entry) is not a key frame")
+            }
+            XCTAssertEqual(keyFrame.frameNumber, entry.frame)
+        }
+        var cursor = reader.units(from: reader.index.keyFrames[1].offset)
+        XCTAssertEqual(try cursor.next()?.info.offset, reader.index.keyFrames[1].offset)
+    }
+
+    /// A streaming sink receives the same bytes; the header's frame count may be left at 0.
+    func testStreamingSinkAndUnknownFrameCount() throws {
+        var streamed = Data()
+        let writer = try BitstreamWriter(header: Synthetic.header(frameCount: 0)) { streamed.append($0) }
+        try writer.write(KeyFrame(frameNumber: 0, packet: [1, 2, 3]))
+        let predictor = [QuantizedKeypoint](repeating: QuantizedKeypoint(x: 0, y: 0), count: 10)
+        try writer.write(try KeypointRun(firstFrame: 1, frames: [.repeatKeyFrame, .repeatKeyFrame],
+                                         predictor: predictor))
+        try writer.finish()
+        XCTAssertEqual(streamed.count, writer.bytesWritten)
+        let reader = try BitstreamReader(data: streamed)
+        XCTAssertEqual(reader.frameCount, 3)
+        XCTAssertThrowsError(try writer.write(KeyFrame(frameNumber: 5, packet: [])))
+    }
+
+    /// Overhead figures for the note: bytes each unit adds around its payload.
+    func testOverheadFigures() throws {
+        let writer = try BitstreamWriter(header: Synthetic.header())
+        let headerBytes = writer.bytesWritten
+        let before = writer.bytesWritten
+        let predictor = [QuantizedKeypoint](repeating: QuantizedKeypoint(x: 0, y: 0), count: 10)
+        let run = try KeypointRun(firstFrame: 1, frames: [.repeatKeyFrame], predictor: predictor)
+        try writer.write(run)
+        let runOverhead = writer.bytesWritten - before - run.codedData.count
+        let keyFrameStart = writer.bytesWritten
+        try writer.write(KeyFrame(frameNumber: 30, packet: [UInt8](repeating: 0, count: 3000)))
+        let keyFrameOverhead = writer.bytesWritten - keyFrameStart - 3000
+        let endStart = writer.bytesWritten
+        try writer.finish()
+        print("overhead: file + sequence header \(headerBytes) bytes; keypoint run unit \(runOverhead) bytes + "
+            + "range coder flush; key frame unit (3000-byte packet) \(keyFrameOverhead) bytes; "
+            + "index (2 entries) + end of stream + trailer \(writer.bytesWritten - endStart) bytes")
+        XCTAssertLessThanOrEqual(runOverhead, 12)
+        XCTAssertLessThanOrEqual(keyFrameOverhead, 12)
+    }
+
+    func testWriterRefusesUnrepresentableValues() throws {
+        var header = Synthetic.header()
+        header.modelHash = [1, 2, 3]
+        XCTAssertThrowsError(try BitstreamWriter(header: header))
+        header = Synthetic.header()
+        header.rotation = 45
+        XCTAssertThrowsError(try BitstreamWriter(header: header))
+        header = Synthetic.header()
+        header.codedWidth = 100_000
+        XCTAssertThrowsError(try BitstreamWriter(header: header))
+        header = Synthetic.header()
+        header.crop = CropRect(x: 500, y: 0, width: 900, height: 900)
+        XCTAssertThrowsError(try BitstreamWriter(header: header), "crop outside the upright 1080x1920 source")
+        let writer = try BitstreamWriter(header: Synthetic.header())
+        XCTAssertThrowsError(try writer.write(KeyFrame(frameNumber: -1, packet: [])))
+        try writer.write(KeyFrame(frameNumber: 3, packet: []))
+        XCTAssertThrowsError(try writer.write(KeyFrame(frameNumber: 3, packet: [])))
+        XCTAssertThrowsError(try writer.writeUnit(rawType: UnitType.keyFrame.rawValue, payload: []))
+    }
+
+    func testInspectionIsCodable() throws {
+        let (bytes, _, _) = try Synthetic.stream()
+        let report = BitstreamInspector.inspect(bytes)
+        XCTAssertNil(report.error)
+        XCTAssertEqual(report.trailer, "valid")
+        XCTAssertEqual(report.keyFrameNumbers, [0, 30, 60])
+        XCTAssertTrue(report.units.allSatisfy(\.crcOK))
+        XCTAssertEqual(report.bytesByKind.values.reduce(0, +), bytes.count)
+        XCTAssertEqual(report.units.first?.typeName, "sequence header")
+        let json = try JSONEncoder().encode(report)
+        XCTAssertEqual(try JSONDecoder().decode(InspectionReport.self, from: json), report)
+    }
+}
