@@ -1,3 +1,4 @@
+import AGCMedia
 import Foundation
 import XCTest
 
@@ -6,6 +7,7 @@ final class TestMedia {
     let directory: URL
 
     init() throws {
+        MediaLog.setLevel(.errors)
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("agcmedia-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
