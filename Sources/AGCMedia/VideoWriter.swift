@@ -85,6 +85,14 @@ public final class VideoWriter {
         }
     }
 
+    /// The same, with the frame rate as a `(num, den)` pair.
+    public convenience init(path: String, format: VideoFileFormat, width: Int, height: Int,
+                            frameRate: (num: Int32, den: Int32), audio: AudioStreamParameters? = nil,
+                            crf: Int = 17) throws(MediaError) {
+        try self.init(path: path, format: format, width: width, height: height,
+                      frameRate: Rational(num: frameRate.num, den: frameRate.den), audio: audio, crf: crf)
+    }
+
     deinit {
         if !isFinished { abandon() }
     }

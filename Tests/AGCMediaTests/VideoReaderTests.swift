@@ -150,6 +150,45 @@ final class VideoReaderTests: XCTestCase {
         XCTAssertEqual(count, reader.info.frameCountEstimate)
     }
 
+    func testVariableFrameRateKeepsEveryFrameAndItsTime() throws {
+        let media = try TestMedia()
+        let file = media.path("vfr.mkv")
+        // 10 frames 40 ms apart, then 15 frames 80 ms apart.
+        try media.ffmpeg(["-t", "1", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
+                          "-vf", "setpts='if(lt(N,10),N/25,0.4+(N-10)/12.5)/TB'", "-vsync", "vfr",
+                          "-c:v", "libx264", "-pix_fmt", "yuv420p", file])
+        let reader = try VideoReader(path: file)
+        var times: [Double] = []
+        while let frame = try reader.nextFrame() { times.append(frame.pts) }
+        XCTAssertEqual(times.count, 25)
+        for n in 0..<10 { XCTAssertEqual(times[n], Double(n) / 25, accuracy: 0.002) }
+        XCTAssertEqual(times[11] - times[10], 0.08, accuracy: 0.002)
+        XCTAssertEqual(times[24], 1.52, accuracy: 0.002)
+        XCTAssertEqual(times, times.sorted())
+        XCTAssertGreaterThan(reader.info.frameRate.value, 10)
+    }
+
+    func testSharedClipsIfPresent() throws {
+        let folder = "/work/shared/data"
+        let clips = ["val/grid-lwbsza.mp4", "val/ma-entf1.mp4", "train/vr-face1.mp4", "train/lp-s29.mp4"]
+            .map { "\(folder)/\($0)" }.filter { FileManager.default.fileExists(atPath: $0) }
+        guard !clips.isEmpty else { throw XCTSkip("no clips under \(folder)") }
+        for clip in clips {
+            let reader = try VideoReader(path: clip)
+            let side = min(reader.info.width, reader.info.height)
+            reader.setOutput(crop: CropRect(x: (reader.info.width - side) / 2, y: 0, width: side, height: side),
+                             size: (width: 256, height: 256))
+            var count = 0, last = -1.0
+            while let frame = try reader.nextFrame() {
+                XCTAssertGreaterThan(frame.pts, last, clip)
+                last = frame.pts
+                count += 1
+            }
+            XCTAssertEqual(count, reader.info.frameCountEstimate, clip)
+            print("\(clip): \(reader.info.width)x\(reader.info.height) \(reader.info.frameRate) fps, \(count) frames")
+        }
+    }
+
     private func assertMediaError<T>(_ expression: @autoclosure () throws -> T, _ kind: MediaError.Kind,
                                      naming path: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try expression(), file: file, line: line) { error in

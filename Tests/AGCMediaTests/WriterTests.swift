@@ -77,7 +77,7 @@ final class WriterTests: XCTestCase {
         }
         do {
             let writer = try VideoWriter(path: output, format: .mkvFFV1, width: 64, height: 64,
-                                         frameRate: Rational(num: 25, den: 1))
+                                         frameRate: (num: 25, den: 1))
             try writer.write(RGBImage(width: 64, height: 64))
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
