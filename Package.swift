@@ -42,12 +42,18 @@ let package = Package(
                              .linkedLibrary("opencv_core")]
         ),
         // The codec: face crop, encoder with its closed loop, decoder, backends.
-        .target(name: "AGCCodec", dependencies: ["AGCMedia", "AGCModel", "AGCMetrics", "CFaceDetect"],
+        .target(name: "AGCCodec", dependencies: ["AGCFPGA", "AGCBitstream", "AGCMedia", "AGCModel", "AGCMetrics", "CFaceDetect"],
                 swiftSettings: fast),
         // The quantized accelerator and its bit-exact emulation.
         .target(name: "AGCFPGA", dependencies: ["AGCModel", "AGCKernels"], swiftSettings: fast),
-        .executableTarget(name: "agc-encode"),
-        .executableTarget(name: "agc-decode"),
+        .executableTarget(name: "agc-encode", dependencies: [
+            "AGCCodec", "AGCMedia", "AGCBitstream",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "agc-decode", dependencies: [
+            "AGCCodec", "AGCMedia", "AGCBitstream",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "agc-model-eval", dependencies: [
             "AGCModel", "AGCMedia", "AGCMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

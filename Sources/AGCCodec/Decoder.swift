@@ -1,0 +1,197 @@
+import AGCBitstream
+import AGCMedia
+import AGCModel
+import Foundation
+
+/// What `agc-decode` can be asked.
+public struct DecoderOptions: Sendable {
+    /// Frames to output, `first...last` (inclusive); nil: all.
+    public var frames: ClosedRange<Int>?
+    public var progress = true
+
+    public init() {}
+}
+
+/// What a decode did.
+public struct DecodeSummary: Codable, Sendable {
+    public var input: String
+    public var output: String
+    public var framesOut: Int
+    public var keyFramesDecoded: Int
+    public var decodeFPS: Double
+
+    enum CodingKeys: String, CodingKey {
+        case input, output, framesOut = "frames_out", keyFramesDecoded = "key_frames_decoded", decodeFPS = "decode_fps"
+    }
+}
+
+/// The AGC decoder: key frames through libavcodec, every other frame rebuilt by the backend from
+/// the key frame and the decoded keypoints.
+public final class Decoder {
+    public let backend: ReconstructionBackend
+    public let options: DecoderOptions
+
+    public init(backend: ReconstructionBackend, options: DecoderOptions) {
+        self.backend = backend
+        self.options = options
+    }
+
+    /// Opens and checks a stream: readable, well formed, and made for this backend's model.
+    public func open(_ input: String) throws -> BitstreamReader {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: input))
+        } catch {
+            throw CodecError.input("\(input): cannot read: \((error as NSError).localizedDescription)")
+        }
+        let reader: BitstreamReader
+        do {
+            reader = try BitstreamReader(data: data)
+        } catch {
+            throw CodecError.input("\(input): \(error)")
+        }
+        let header = reader.header
+        guard header.modelHashHex == backend.modelSHA256 else {
+            throw CodecError.modelMismatch("\(input): made for model \(header.modelIdentifier) "
+                + "(SHA-256 \(header.modelHashHex.prefix(12))...), this decoder has \(backend.modelIdentifier)")
+        }
+        guard header.codedWidth == backend.frameSize, header.codedHeight == backend.frameSize,
+              header.keypointCount == backend.keypointCount else {
+            throw CodecError.modelMismatch("\(input): coded \(header.codedWidth)x\(header.codedHeight) with "
+                + "\(header.keypointCount) keypoints; the model codes \(backend.frameSize) with \(backend.keypointCount)")
+        }
+        return reader
+    }
+
+    /// Decodes `input` into the file (or `-`) `output`.
+    public func decode(input: String, output: String) throws -> DecodeSummary {
+        let started = Date()
+        let reader = try open(input)
+        let header = reader.header
+        let size = header.codedWidth
+        let frameRate = AGCMedia.Rational(num: Int32(header.frameRate.numerator), den: Int32(header.frameRate.denominator))
+        let audioParameters = try audioParameters(reader, wantAll: options.frames == nil)
+        let sink = try FrameSink(path: output, width: size, height: size, frameRate: frameRate, audio: audioParameters)
+        let progress = ProgressLine(label: (input as NSString).lastPathComponent,
+                                    totalFrames: options.frames?.count ?? reader.frameCount,
+                                    enabled: options.progress && output != "-")
+        var written = 0
+        let keyFrames = try decodeFrames(reader, name: input) { _, image in
+            try sink.write(image)
+            written += 1
+            progress.update(frames: written, bytes: 0, frameRate: frameRate.value)
+        } audio: { packet in
+            if audioParameters != nil && sink.acceptsAudio { try sink.writeAudio(packet) }
+        }
+        guard written > 0 else { throw CodecError.input("\(input): no frames decoded") }
+        progress.finish()
+        try sink.finish()
+        return DecodeSummary(input: input, output: output, framesOut: written, keyFramesDecoded: keyFrames,
+                             decodeFPS: Double(written) / Date().timeIntervalSince(started))
+    }
+
+    /// Decodes the wanted frames of an opened stream, handing each (number, picture) to `frame` in
+    /// order and each carried audio packet to `audio`. Returns how many key frames were decoded.
+    public func decodeFrames(_ reader: BitstreamReader, name input: String,
+                             frame: (Int, RGBImage) throws -> Void,
+                             audio: (AGCMedia.AudioPacket) throws -> Void = { _ in }) throws -> Int {
+        let header = reader.header
+        let quantizer = try header.quantizer
+        let size = header.codedWidth
+        let total = reader.frameCount
+        let wanted = options.frames ?? 0...max(total - 1, 0)
+        guard wanted.lowerBound < max(total, 1) else {
+            throw CodecError.badArgument("\(input): --frames starts at \(wanted.lowerBound) but the stream has \(total) frames")
+        }
+        // Start at the last key frame at or before the first wanted frame.
+        guard let start = reader.index.keyFrames.last(where: { $0.frame <= wanted.lowerBound }) else {
+            throw CodecError.input("\(input): no key frame at or before frame \(wanted.lowerBound)")
+        }
+        let intraDecoder = try IntraDecoder(codec: header.keyFrameCodec == .av1 ? .av1 : .hevc)
+        var cursor = reader.units(from: start.offset)
+        var keyImage: RGBImage?
+        var predictor: [QuantizedKeypoint] = []
+        var next = start.frame   // the next frame number the stream delivers
+        var keyFrames = 0
+        decoding: while next <= wanted.upperBound {
+            let unit: DecodedUnit?
+            do { unit = try cursor.next() } catch { throw CodecError.input("\(input): \(error)") }
+            guard let unit else { break }
+            switch unit.element {
+            case .keyFrame(let key):
+                guard key.frameNumber == next else {
+                    throw CodecError.input("\(input): key frame \(key.frameNumber) where frame \(next) was expected")
+                }
+                guard let field = key.optionalFields.first(where: { $0.tag == KeyFrameKeypoints.tag }) else {
+                    throw CodecError.input("\(input): key frame \(key.frameNumber) carries no keypoints")
+                }
+                let image = try intraDecoder.decode(Data(key.packet), width: size, height: size)
+                predictor = try KeyFrameKeypoints.decode(field.value, count: header.keypointCount, quantizer: quantizer)
+                backend.setKeyFrame(image, keypoints: quantizer.dequantize(predictor))
+                keyImage = image
+                keyFrames += 1
+                if wanted.contains(next) { try frame(next, image) }
+                next += 1
+            case .keypointRun(let run):
+                guard let key = keyImage else { throw CodecError.input("\(input): keypoints before any key frame") }
+                guard run.firstFrame == next else {
+                    throw CodecError.input("\(input): keypoint run starts at frame \(run.firstFrame), expected \(next)")
+                }
+                let decoded: (frames: [KeypointFrame], predictor: [QuantizedKeypoint])
+                do { decoded = try run.decode(quantizer: quantizer, predictor: predictor) } catch {
+                    throw CodecError.input("\(input): keypoint run at frame \(run.firstFrame): \(error)")
+                }
+                predictor = decoded.predictor
+                for coded in decoded.frames {
+                    if next > wanted.upperBound { break decoding }
+                    defer { next += 1 }
+                    guard wanted.contains(next) else { continue }
+                    switch coded {
+                    case .repeatKeyFrame: try frame(next, key)
+                    case .generated(let points): try frame(next, backend.rebuild(keypoints: quantizer.dequantize(points)))
+                    }
+                }
+            case .audioPackets(let packets):
+                for p in packets {
+                    try audio(AGCMedia.AudioPacket(data: Data(p.data), pts: p.pts, dts: p.pts, duration: p.duration))
+                }
+            case .endOfStream:
+                break decoding
+            default:
+                continue
+            }
+        }
+        if options.frames == nil {
+            guard next >= total else { throw CodecError.input("\(input): the stream ends at frame \(next) of \(total)") }
+            // Read on to the end-of-stream unit: trailing audio, and damage after the last frame.
+            do {
+                while let unit = try cursor.next() {
+                    if case .audioPackets(let packets) = unit.element {
+                        for p in packets {
+                            try audio(AGCMedia.AudioPacket(data: Data(p.data), pts: p.pts, dts: p.pts, duration: p.duration))
+                        }
+                    }
+                }
+            } catch let error as BitstreamError {
+                throw CodecError.input("\(input): \(error)")
+            }
+        }
+        return keyFrames
+    }
+
+    /// The carried audio stream's parameters, when the whole stream is decoded (a frame range
+    /// drops the audio).
+    private func audioParameters(_ reader: BitstreamReader, wantAll: Bool) throws -> AudioStreamParameters? {
+        guard wantAll, reader.header.hasAudio else { return nil }
+        var cursor = reader.units()
+        while let unit = try? cursor.next() {
+            if case .audioConfig(let c) = unit.element {
+                return AudioStreamParameters(
+                    codecName: c.codecName, extradata: Data(c.extradata), sampleRate: c.sampleRate, channels: c.channels,
+                    timeBase: AGCMedia.Rational(num: Int32(c.timeBase.numerator), den: Int32(c.timeBase.denominator)))
+            }
+            if case .keyFrame = unit.element { break }
+        }
+        return nil
+    }
+}

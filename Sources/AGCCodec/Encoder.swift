@@ -1,0 +1,211 @@
+import AGCBitstream
+import AGCMedia
+import AGCMetrics
+import AGCModel
+import Foundation
+
+/// The AGC encoder: crops and scales the input, codes key frames with an intra codec and every
+/// other frame as quantized keypoints, and decides in a closed loop (it runs the decoder's
+/// backend on exactly what it sends) where key frames go and which frames simply repeat the key
+/// frame.
+public final class Encoder {
+    public let options: EncoderOptions
+    public let backend: ReconstructionBackend
+
+    public init(options: EncoderOptions, backend: ReconstructionBackend) throws {
+        guard options.size == backend.frameSize else {
+            throw CodecError.badArgument("--size \(options.size): the model codes \(backend.frameSize)x\(backend.frameSize) only")
+        }
+        self.options = options
+        self.backend = backend
+    }
+
+    /// Encodes `input` into `output` (written under a temporary name, renamed when complete).
+    /// `reconstructed`, if given, receives every frame as the decoder will show it.
+    public func encode(input: String, output: String,
+                       reconstructed: ((Int, RGBImage) -> Void)? = nil) throws -> EncodeSummary {
+        let started = Date()
+        let reader = try VideoReader(path: input)
+        let info = reader.info
+        let crop = try chooseCrop(input: input, info: info)
+        let size = options.size
+        reader.setOutput(crop: crop, size: (width: size, height: size))
+        let quantizer = try KeypointQuantizer(stepDenominator: options.keypointStepDenominator)
+        let audio = options.carryAudio && AudioPacketReader.hasAudio(path: input) ? try AudioPacketReader(path: input) : nil
+        let header = SequenceHeader(
+            codedWidth: size, codedHeight: size,
+            frameRate: AGCBitstream.Rational(Int(info.frameRate.num), Int(max(info.frameRate.den, 1))),
+            frameCount: max(info.frameCountEstimate, 0), sourceWidth: info.codedWidth, sourceHeight: info.codedHeight,
+            rotation: info.rotation, crop: AGCBitstream.CropRect(x: crop.x, y: crop.y, width: crop.width, height: crop.height),
+            modelIdentifier: backend.modelIdentifier, modelHash: hexBytes(backend.modelSHA256),
+            keypointCount: backend.keypointCount, keypointStepDenominator: options.keypointStepDenominator,
+            keyFrameCodec: options.keyFrameCodec == .hevc ? .hevc : .av1, hasAudio: audio != nil)
+        let file = try AtomicFile(path: output)
+        let writer = try BitstreamWriter(header: header, sink: { try file.write($0) })
+        if let audio { try writeAudio(audio, to: writer) }
+
+        let intraEncoder = try IntraEncoder(codec: options.keyFrameCodec, width: size, height: size, qp: options.keyFrameQP)
+        let intraDecoder = try IntraDecoder(codec: options.keyFrameCodec)
+        let fps = info.frameRate.value > 0 ? info.frameRate.value : 25
+        let progress = ProgressLine(label: (input as NSString).lastPathComponent,
+                                    totalFrames: info.frameCountEstimate, enabled: options.progress)
+
+        var stats: [FrameStats] = []
+        var keyFrames: [Int] = []
+        var keyImage = RGBImage(width: size, height: size)
+        var keyPlane = Plane(width: size, height: size, values: [])
+        var keyQuantized: [QuantizedKeypoint] = []
+        var run = RunBuilder(predictor: [])
+        var keyBytes = 0, keypointBytes = 0
+        var index = 0
+        while let frame = try reader.nextFrame() {
+            defer { index += 1 }
+            let image = frame.image
+            let plane = Plane.luma(rgb: image.pixels, width: size, height: size)
+            var choice: (kind: FrameStats.Kind, quantized: [QuantizedKeypoint], shown: Plane, image: RGBImage)?
+            if let last = keyFrames.last, index - last < options.maxKeyInterval {
+                let quantized = quantizer.quantize(backend.keypoints(of: image))
+                let rebuilt = backend.rebuild(keypoints: quantizer.dequantize(quantized))
+                let rebuiltPlane = Plane.luma(rgb: rebuilt.pixels, width: size, height: size)
+                let generatedQuality = options.minQuality.measure(plane, rebuiltPlane)
+                let repeatQuality = options.minQuality.measure(plane, keyPlane)
+                if max(generatedQuality, repeatQuality) >= options.minQuality.minimum {
+                    choice = generatedQuality >= repeatQuality
+                        ? (.generated, quantized, rebuiltPlane, rebuilt) : (.repeat, [], keyPlane, keyImage)
+                }
+            }
+            if let (kind, quantized, shown, shownImage) = choice {
+                reconstructed?(index, shownImage)
+                let before = run.encoder.approximateSize
+                try run.encoder.encode(kind == .generated ? .generated(quantized) : .repeatKeyFrame)
+                run.frames += 1
+                stats.append(FrameStats(frame: index, kind: kind, bits: 8 * (run.encoder.approximateSize - before),
+                                        psnrY: Quality.cappedPSNR(plane, shown), msssimY: Quality.msssim(plane, shown)))
+                if run.frames >= options.maxRunLength {
+                    keypointBytes += try run.flush(to: writer, nextFirstFrame: index + 1)
+                }
+            } else {
+                keypointBytes += try run.flush(to: writer, nextFirstFrame: index + 1)
+                let packet = try intraEncoder.encode(image)
+                keyImage = try intraDecoder.decode(packet, width: size, height: size)
+                keyPlane = Plane.luma(rgb: keyImage.pixels, width: size, height: size)
+                keyQuantized = quantizer.quantize(backend.keypoints(of: keyImage))
+                backend.setKeyFrame(keyImage, keypoints: quantizer.dequantize(keyQuantized))
+                let keypointField = try KeyFrameKeypoints.encode(keyQuantized)
+                let unit = KeyFrame(frameNumber: index, packet: [UInt8](packet),
+                                    optionalFields: [OptionalField(tag: KeyFrameKeypoints.tag, value: keypointField)])
+                try writer.write(unit)
+                keyBytes += packet.count + keypointField.count
+                keyFrames.append(index)
+                reconstructed?(index, keyImage)
+                run = RunBuilder(predictor: keyQuantized)
+                run.firstFrame = index + 1
+                stats.append(FrameStats(frame: index, kind: .key, bits: 8 * (packet.count + keypointField.count),
+                                        psnrY: Quality.cappedPSNR(plane, keyPlane), msssimY: Quality.msssim(plane, keyPlane)))
+            }
+            progress.update(frames: index + 1, bytes: writer.bytesWritten, frameRate: fps)
+        }
+        guard index > 0 else { throw CodecError.input("\(input): the video stream has no frames") }
+        keypointBytes += try run.flush(to: writer, nextFirstFrame: index)
+        try writer.finish(frameCount: index)
+        progress.update(frames: index, bytes: writer.bytesWritten, frameRate: fps, force: true)
+        progress.finish()
+        try file.commit()
+
+        let seconds = Double(index) / fps
+        let total = writer.bytesWritten
+        let kbps = { (bytes: Int) in Double(bytes) * 8 / 1000 / seconds }
+        return EncodeSummary(
+            input: input, output: output, frames: index, frameRate: fps, crop: [crop.x, crop.y, crop.width, crop.height],
+            keyFrames: keyFrames, bytes: total, kbps: kbps(total), kbpsKeyFrames: kbps(keyBytes),
+            kbpsKeypoints: kbps(keypointBytes), kbpsOverhead: kbps(total - keyBytes - keypointBytes),
+            meanPSNRY: stats.map(\.psnrY).reduce(0, +) / Double(stats.count),
+            meanMSSSIMY: stats.map(\.msssimY).reduce(0, +) / Double(stats.count),
+            encodeFPS: Double(index) / Date().timeIntervalSince(started), perFrame: stats)
+    }
+
+    private func chooseCrop(input: String, info: VideoStreamInfo) throws -> AGCMedia.CropRect {
+        switch options.crop {
+        case .full:
+            return CropChooser.centreSquare(width: info.width, height: info.height)
+        case .auto:
+            return try CropChooser.faceSquare(path: input, detector: try FaceDetector())
+        case .rect(let rect):
+            guard rect.fits(width: info.width, height: info.height) else {
+                throw CodecError.badArgument("\(input): --crop \(rect.x),\(rect.y),\(rect.width),\(rect.height) "
+                    + "is outside the \(info.width)x\(info.height) picture")
+            }
+            return rect
+        }
+    }
+
+    private func writeAudio(_ audio: AudioPacketReader, to writer: BitstreamWriter) throws {
+        let p = audio.parameters
+        try writer.write(AudioConfig(codecName: p.codecName, sampleRate: p.sampleRate, channels: p.channels,
+                                     timeBase: AGCBitstream.Rational(Int(p.timeBase.num), Int(p.timeBase.den)),
+                                     extradata: [UInt8](p.extradata)))
+        var batch: [AGCBitstream.AudioPacket] = []
+        while let packet = try audio.nextPacket() {
+            batch.append(AGCBitstream.AudioPacket(pts: packet.pts, duration: packet.duration, data: [UInt8](packet.data)))
+            if batch.count == 64 {
+                try writer.write(batch)
+                batch.removeAll()
+            }
+        }
+        if !batch.isEmpty { try writer.write(batch) }
+    }
+}
+
+/// The keypoint run being filled between key frames.
+struct RunBuilder {
+    var encoder: KeypointRunEncoder
+    var firstFrame = 0
+    var frames = 0
+
+    init(predictor: [QuantizedKeypoint]) {
+        encoder = KeypointRunEncoder(predictor: predictor)
+    }
+
+    /// Writes the run if it holds frames and starts the next at `nextFirstFrame` with the same
+    /// predictor; returns the unit's payload bytes.
+    mutating func flush(to writer: BitstreamWriter, nextFirstFrame: Int) throws -> Int {
+        guard frames > 0 else { return 0 }
+        let predictor = encoder.predictor
+        let data = encoder.finish()
+        try writer.write(KeypointRun(firstFrame: firstFrame, frameCount: frames, codedData: data))
+        self = RunBuilder(predictor: predictor)
+        firstFrame = nextFirstFrame
+        return data.count
+    }
+}
+
+/// The key frame's quantized keypoints, carried in its unit (optional field 1) so that encoder
+/// and decoder animate from, and predict from, exactly the same values.
+enum KeyFrameKeypoints {
+    static let tag = 1
+
+    static func encode(_ keypoints: [QuantizedKeypoint]) throws -> [UInt8] {
+        var coder = KeypointRunEncoder(predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: keypoints.count))
+        try coder.encode(.generated(keypoints))
+        return coder.finish()
+    }
+
+    static func decode(_ bytes: [UInt8], count: Int, quantizer: KeypointQuantizer) throws -> [QuantizedKeypoint] {
+        var decoder = try KeypointRunDecoder(payload: bytes, quantizer: quantizer,
+                                             predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: count))
+        guard case .generated(let points) = try decoder.decodeFrame() else {
+            throw BitstreamError.invalidArgument("key frame keypoints coded as a repeat")
+        }
+        return points
+    }
+}
+
+func hexBytes(_ hex: String) -> [UInt8] {
+    var out: [UInt8] = []
+    var chars = Array(hex.utf8)
+    if chars.count % 2 == 1 { chars.insert(UInt8(ascii: "0"), at: 0) }
+    for i in stride(from: 0, to: chars.count, by: 2) {
+        out.append(UInt8(String(decoding: chars[i..<(i + 2)], as: UTF8.self), radix: 16) ?? 0)
+    }
+    return out
+}

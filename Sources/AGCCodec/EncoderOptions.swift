@@ -1,0 +1,23 @@
+import AGCBitstream
+import AGCMedia
+
+/// What `agc-encode` can be asked.
+public struct EncoderOptions: Sendable {
+    public var crop: CropMode = .auto
+    /// Coded square size; must equal the model's input size.
+    public var size = 256
+    public var keyFrameCodec: IntraCodec = .hevc
+    public var keyFrameQP = 32
+    /// Keypoints are quantized in steps of 1 / this, in the [-1, 1] frame coordinates.
+    public var keypointStepDenominator: UInt32 = 128
+    /// A new key frame starts when a rebuilt frame scores below this.
+    public var minQuality: QualityThreshold = .msssim(0.93)
+    /// A key frame at least this often (frames).
+    public var maxKeyInterval = 250
+    /// Keypoint runs are closed after this many frames (and at every key frame).
+    public var maxRunLength = 64
+    public var progress = true
+    public var carryAudio = true
+
+    public init() {}
+}

@@ -1,0 +1,50 @@
+/// How one frame was coded and what the decoder will show, for `--stats-json`.
+public struct FrameStats: Codable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        /// Intra-coded key frame.
+        case key
+        /// Rebuilt by the generator from keypoints.
+        case generated
+        /// The key frame shown again.
+        case `repeat`
+    }
+
+    public var frame: Int
+    public var kind: Kind
+    /// Bits spent on the frame: the key frame's packet and keypoints, or the frame's share of its
+    /// keypoint run (the run's bytes split by the range coder's running size).
+    public var bits: Int
+    public var psnrY: Double
+    public var msssimY: Double
+
+    enum CodingKeys: String, CodingKey {
+        case frame, kind, bits, psnrY = "psnr_y", msssimY = "msssim_y"
+    }
+}
+
+/// The whole encode, for `--stats-json`.
+public struct EncodeSummary: Codable, Sendable {
+    public var input: String
+    public var output: String
+    public var frames: Int
+    public var frameRate: Double
+    public var crop: [Int]
+    public var keyFrames: [Int]
+    public var bytes: Int
+    public var kbps: Double
+    /// kb/s split into key frames, keypoints and everything else (headers, framing, index, audio).
+    public var kbpsKeyFrames: Double
+    public var kbpsKeypoints: Double
+    public var kbpsOverhead: Double
+    public var meanPSNRY: Double
+    public var meanMSSSIMY: Double
+    public var encodeFPS: Double
+    public var perFrame: [FrameStats]
+
+    enum CodingKeys: String, CodingKey {
+        case input, output, frames, crop, bytes, kbps
+        case frameRate = "frame_rate", keyFrames = "key_frames", kbpsKeyFrames = "kbps_key_frames"
+        case kbpsKeypoints = "kbps_keypoints", kbpsOverhead = "kbps_overhead", meanPSNRY = "mean_psnr_y"
+        case meanMSSSIMY = "mean_msssim_y", encodeFPS = "encode_fps", perFrame = "per_frame"
+    }
+}

@@ -1,0 +1,110 @@
+import AGCCodec
+import AGCMedia
+import ArgumentParser
+import Foundation
+
+/// `agc-encode INPUT -o OUTPUT.agc`: a talking-head video to an AGC stream.
+@main
+struct EncodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agc-encode",
+        abstract: "Encodes a talking-head video into an AGC stream (key frames + keypoints).",
+        discussion: """
+        Reads anything FFmpeg demuxes with a video stream (rotation honoured; variable frame rate \
+        is coded as constant rate at the stream's average rate). Writes OUTPUT under a temporary \
+        name and renames it when complete.
+        """)
+
+    @Argument(help: "The input video.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "The output .agc file.")
+    var output: String
+
+    @Option(help: "Face region: auto (find the face), full (centre square) or X,Y,W,H.")
+    var crop = "auto"
+
+    @Option(help: "Coded square size (the model's input size).")
+    var size = 256
+
+    @Option(name: .customLong("keyframe-codec"), help: "Intra codec for key frames: hevc or av1.")
+    var keyFrameCodec = "hevc"
+
+    @Option(name: .customLong("keyframe-qp"), help: "Key-frame quantizer (hevc 0-51, av1 1-63).")
+    var keyFrameQP = 32
+
+    @Option(name: .customLong("keypoint-step"), help: "Keypoint quantization step is 1/N of the half-frame.")
+    var keypointStep: UInt32 = 128
+
+    @Option(name: .customLong("min-quality"), help: "New key frame below this: msssim:0.93 or psnr:32.")
+    var minQuality = "msssim:0.93"
+
+    @Option(name: .customLong("max-keyint"), help: "A key frame at least every N frames.")
+    var maxKeyInterval = 250
+
+    @Option(help: "Reconstruction backend of the closed loop: float, emulator or fpga.")
+    var backend = "float"
+
+    @Flag(name: .customLong("no-audio"), help: "Do not carry the audio stream.")
+    var noAudio = false
+
+    @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.")
+    var noProgress = false
+
+    @Option(name: .customLong("stats-json"), help: "Write per-frame bits, key frames and quality as JSON.")
+    var statsJSON: String?
+
+    func run() throws {
+        MediaLog.setLevel(.errors)
+        var options = EncoderOptions()
+        guard let crop = CropMode(argument: crop) else { throw ValidationError("--crop \(crop): expected auto, full or X,Y,W,H") }
+        guard let codec = IntraCodec(rawValue: keyFrameCodec) else {
+            throw ValidationError("--keyframe-codec \(keyFrameCodec): expected hevc or av1")
+        }
+        guard codec.qpRange.contains(keyFrameQP) else {
+            throw ValidationError("--keyframe-qp \(keyFrameQP): \(codec.rawValue) takes \(codec.qpRange)")
+        }
+        guard let quality = QualityThreshold(argument: minQuality) else {
+            throw ValidationError("--min-quality \(minQuality): expected msssim:0.93 or psnr:32")
+        }
+        guard maxKeyInterval >= 1 else { throw ValidationError("--max-keyint must be at least 1") }
+        guard let kind = BackendKind(rawValue: backend) else {
+            throw ValidationError("--backend \(backend): expected float, emulator or fpga")
+        }
+        options.crop = crop
+        options.size = size
+        options.keyFrameCodec = codec
+        options.keyFrameQP = keyFrameQP
+        options.keypointStepDenominator = keypointStep
+        options.minQuality = quality
+        options.maxKeyInterval = maxKeyInterval
+        options.progress = !noProgress
+        options.carryAudio = !noAudio
+        do {
+            let encoder = try Encoder(options: options, backend: try kind.make())
+            let summary = try encoder.encode(input: input, output: output)
+            if let statsJSON { try writeJSON(summary, to: statsJSON) }
+            if !noProgress {
+                FileHandle.standardError.write(Data(String(
+                    format: "%@: %d frames, %d key frames, %.2f kb/s (key frames %.2f, keypoints %.2f, overhead %.2f), "
+                        + "PSNR-Y %.2f dB, MS-SSIM-Y %.4f, %.1f fps\n",
+                    output, summary.frames, summary.keyFrames.count, summary.kbps, summary.kbpsKeyFrames,
+                    summary.kbpsKeypoints, summary.kbpsOverhead, summary.meanPSNRY, summary.meanMSSSIMY,
+                    summary.encodeFPS).utf8))
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("agc-encode: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let file = try AtomicFile(path: path)
+    try file.write(try encoder.encode(value) + Data("\n".utf8))
+    try file.commit()
+}
