@@ -1,0 +1,50 @@
+import Foundation
+
+/// A file written under a temporary name beside its final one and renamed into place by
+/// `commit()`. Until then an existing file of the final name is untouched; if writing fails or
+/// the object goes away uncommitted, the temporary file is removed.
+public final class AtomicFile {
+    public let path: String
+    private let output: TemporaryOutput
+    private let handle: FileHandle
+    private var committed = false
+    public private(set) var bytesWritten = 0
+
+    public init(path: String) throws(MediaError) {
+        self.path = path
+        output = try TemporaryOutput(for: path, operation: "creating the output")
+        guard FileManager.default.createFile(atPath: output.temporaryPath, contents: nil),
+              let handle = FileHandle(forWritingAtPath: output.temporaryPath) else {
+            throw MediaError(.io, path: path, operation: "creating the output", detail: "cannot create the file")
+        }
+        self.handle = handle
+    }
+
+    public func write(_ data: Data) throws(MediaError) {
+        do {
+            try handle.write(contentsOf: data)
+            bytesWritten += data.count
+        } catch {
+            throw MediaError(.io, path: path, operation: "writing", detail: error.localizedDescription)
+        }
+    }
+
+    /// Flushes, closes and renames the file into place.
+    public func commit() throws(MediaError) {
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            throw MediaError(.io, path: path, operation: "finishing the output", detail: error.localizedDescription)
+        }
+        try output.commit()
+        committed = true
+    }
+
+    deinit {
+        if !committed {
+            try? handle.close()
+            output.discard()
+        }
+    }
+}
