@@ -108,7 +108,8 @@ public final class Decoder {
             throw CodecError.input("\(input): no key frame at or before frame \(wanted.lowerBound)")
         }
         let intraDecoder = try IntraDecoder(codec: header.keyFrameCodec == .av1 ? .av1 : .hevc)
-        var cursor = reader.units(from: start.offset)
+        // A whole decode reads every unit (audio may precede the first key frame); a range seeks.
+        var cursor = options.frames == nil ? reader.units() : reader.units(from: start.offset)
         var keyImage: RGBImage?
         var predictor: [QuantizedKeypoint] = []
         var next = start.frame   // the next frame number the stream delivers

@@ -42,7 +42,7 @@ public final class Encoder {
             keyFrameCodec: options.keyFrameCodec == .hevc ? .hevc : .av1, hasAudio: audio != nil)
         let file = try AtomicFile(path: output)
         let writer = try BitstreamWriter(header: header, sink: { try file.write($0) })
-        if let audio { try writeAudio(audio, to: writer) }
+        let audioCarrier = try audio.map { try AudioCarrier(reader: $0, writer: writer) }
 
         let intraEncoder = try IntraEncoder(codec: options.keyFrameCodec, width: size, height: size, qp: options.keyFrameQP)
         let intraDecoder = try IntraDecoder(codec: options.keyFrameCodec)
@@ -103,10 +103,12 @@ public final class Encoder {
                 stats.append(FrameStats(frame: index, kind: .key, bits: 8 * (packet.count + keypointField.count),
                                         psnrY: Quality.cappedPSNR(plane, keyPlane), msssimY: Quality.msssim(plane, keyPlane)))
             }
+            try audioCarrier?.write(until: Double(index + 1) / fps)
             progress.update(frames: index + 1, bytes: writer.bytesWritten, frameRate: fps)
         }
         guard index > 0 else { throw CodecError.input("\(input): the video stream has no frames") }
         keypointBytes += try run.flush(to: writer, nextFirstFrame: index)
+        try audioCarrier?.write(until: .infinity)
         try writer.finish(frameCount: index)
         progress.update(frames: index, bytes: writer.bytesWritten, frameRate: fps, force: true)
         progress.finish()
@@ -138,16 +140,37 @@ public final class Encoder {
             return rect
         }
     }
+}
 
-    private func writeAudio(_ audio: AudioPacketReader, to writer: BitstreamWriter) throws {
-        let p = audio.parameters
+/// Copies the input's audio packets into the stream, interleaved with the video: packets up to
+/// the time of the frames coded so far, in groups (one unit per call).
+final class AudioCarrier {
+    private let reader: AudioPacketReader
+    private let writer: BitstreamWriter
+    private let timeBase: Double
+    private var pending: AGCMedia.AudioPacket?
+    private var finished = false
+
+    init(reader: AudioPacketReader, writer: BitstreamWriter) throws {
+        self.reader = reader
+        self.writer = writer
+        let p = reader.parameters
+        timeBase = p.timeBase.value
         try writer.write(AudioConfig(codecName: p.codecName, sampleRate: p.sampleRate, channels: p.channels,
                                      timeBase: AGCBitstream.Rational(Int(p.timeBase.num), Int(p.timeBase.den)),
                                      extradata: [UInt8](p.extradata)))
+    }
+
+    /// Writes every packet that starts before `seconds`.
+    func write(until seconds: Double) throws {
         var batch: [AGCBitstream.AudioPacket] = []
-        while let packet = try audio.nextPacket() {
+        while !finished {
+            if pending == nil { pending = try reader.nextPacket() }
+            guard let packet = pending else { finished = true; break }
+            guard Double(packet.pts) * timeBase < seconds else { break }
             batch.append(AGCBitstream.AudioPacket(pts: packet.pts, duration: packet.duration, data: [UInt8](packet.data)))
-            if batch.count == 64 {
+            pending = nil
+            if batch.count == 256 {
                 try writer.write(batch)
                 batch.removeAll()
             }
