@@ -92,11 +92,21 @@ def face_square(path: Path, samples: int = 12) -> tuple[int, int, int, int]:
 
 def load_clips(folder: Path, cache: Path, size: int, crop_mode: str) -> dict[str, np.ndarray]:
     """Decode (or load from the cache) every clip of `folder`. crop_mode:
-    'face' (training) or 'centre' (validation, as the reported baselines)."""
+    'face' (training) or 'centre' (validation, as the reported baselines).
+
+    The cache is `cache/<folder name>/<clip>.<mode><size>.npy`; where `folder` does not exist
+    (a GPU machine that was sent only the cache), the cached arrays are used as they are."""
+    cache = cache / folder.name
+    suffix = f".{crop_mode}{size}.npy"
+    if not folder.is_dir():
+        found = sorted(cache.glob(f"*{suffix}"))
+        if not found:
+            raise SystemExit(f"{folder}: no such folder, and no cached clips in {cache}")
+        return {p.name[: -len(suffix)]: np.load(p, mmap_mode="r") for p in found}
     cache.mkdir(parents=True, exist_ok=True)
     clips = {}
     for path in list_videos(folder):
-        target = cache / f"{path.stem}.{crop_mode}{size}.npy"
+        target = cache / f"{path.stem}{suffix}"
         if not target.exists():
             w, h = probe_size(path)
             crop = face_square(path) if crop_mode == "face" else centre_square(w, h)
