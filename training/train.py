@@ -3,8 +3,10 @@
 
 Samples are (key frame, driving frame) pairs from one clip at most two seconds
 apart, the way the codec uses them. Losses: multi-scale L1 on the output, L1
-on the pixel-warped key frame (a direct signal for the motion), and keypoint
-equivariance under random affine transforms. Every `--val-every` steps the
+on the pixel-warped key frame (a direct signal for the motion), keypoint
+equivariance under random affine transforms, and a keypoint separation prior
+(from step 1900 of the first run: without it the keypoints collapsed onto one
+spot). Every `--val-every` steps the
 model is scored on the validation clips (key frame every 50 frames, centre
 square) against the repeated key frame; everything goes to
 `runs/NAME/log.jsonl`.
@@ -46,6 +48,7 @@ def parse_args():
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--ema", type=float, default=0.998, help="decay of the weight average that is validated and exported")
     return p.parse_args()
 
 
@@ -129,6 +132,15 @@ def pyramid_l1(a: torch.Tensor, b: torch.Tensor, levels: int = 4) -> torch.Tenso
     return loss / levels
 
 
+def separation_loss(kp: torch.Tensor, min_sq_distance: float = 0.04) -> torch.Tensor:
+    """Keypoint prior (as in face-vid2vid): penalise pairs of keypoints closer than
+    sqrt(min_sq_distance), so that they do not collapse onto one spot."""
+    d2 = ((kp[:, :, None, :] - kp[:, None, :, :]) ** 2).sum(-1)           # [B,K,K]
+    k = kp.shape[1]
+    off = ~torch.eye(k, dtype=torch.bool, device=kp.device)
+    return F.relu(min_sq_distance - d2)[:, off].sum(-1).mean() / (k * (k - 1))
+
+
 def equivariance_loss(model: AGCModel, frame: torch.Tensor, kp: torch.Tensor, gen) -> torch.Tensor:
     theta = random_affine(frame.shape[0], gen, frame.device)
     grid = F.affine_grid(theta, list(frame.shape), align_corners=False)
@@ -176,6 +188,15 @@ def validate(model: AGCModel, clips: dict[str, np.ndarray], device, gop: int = 5
 
 # ---------------------------------------------------------------- main
 
+@torch.no_grad()
+def update_ema(ema: AGCModel, model: AGCModel, decay: float) -> None:
+    """ema <- decay * ema + (1 - decay) * model for parameters; batch-norm statistics copied."""
+    for e, m in zip(ema.parameters(), model.parameters()):
+        e.mul_(decay).add_(m, alpha=1 - decay)
+    for e, m in zip(ema.buffers(), model.buffers()):
+        e.copy_(m)
+
+
 def save_atomic(obj, path: Path):
     tmp = path.with_suffix(".tmp")
     torch.save(obj, tmp)
@@ -194,11 +215,14 @@ def main():
     cfg = AGCConfig()
     model = AGCModel(cfg).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    ema = AGCModel(cfg).to(device)
+    ema.load_state_dict(model.state_dict())
     step, samples, elapsed_before = 0, 0, 0.0
     if args.resume and ckpt_path.exists():
         state = torch.load(ckpt_path, map_location=device)
         cfg = AGCConfig(**state["config"])
         model.load_state_dict(state["model"])
+        ema.load_state_dict(state.get("ema", state["model"]))
         opt.load_state_dict(state["optimizer"])
         step, samples, elapsed_before = state["step"], state["samples"], state.get("elapsed", 0.0)
         for g in opt.param_groups:
@@ -218,7 +242,8 @@ def main():
     log = open(run / "log.jsonl", "a")
 
     def checkpoint():
-        save_atomic({"config": cfg.to_dict(), "model": model.state_dict(), "optimizer": opt.state_dict(),
+        save_atomic({"config": cfg.to_dict(), "model": model.state_dict(), "ema": ema.state_dict(),
+                     "optimizer": opt.state_dict(),
                      "step": step, "samples": samples,
                      "elapsed": elapsed_before + time.time() - t0}, ckpt_path)
 
@@ -235,11 +260,13 @@ def main():
             "l1": pyramid_l1(out, drv),
             "warp_l1": 0.5 * pyramid_l1(warped, drv),
             "equivariance": 5.0 * equivariance_loss(model, drv, kp_drv, gen),
+            "separation": 50.0 * separation_loss(torch.cat([kp_src, kp_drv])),
         }
         total = sum(losses.values())
         opt.zero_grad(set_to_none=True)
         total.backward()
         opt.step()
+        update_ema(ema, model, args.ema)
         step += 1
         samples += args.batch
         for k, v in losses.items():
@@ -254,7 +281,7 @@ def main():
         if step % args.ckpt_every == 0:
             checkpoint()
         if step % args.val_every == 0:
-            v = validate(model, val, device)
+            v = validate(ema, val, device)
             rec = {"step": step, "samples": samples, "val": v}
             log.write(json.dumps(rec) + "\n")
             log.flush()
