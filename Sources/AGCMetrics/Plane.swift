@@ -36,3 +36,10 @@ public struct Plane: Sendable, Equatable {
         return Plane(width: w, height: h, values: out)
     }
 }
+
+extension Plane {
+    /// The values rounded to 8-bit samples (clamped to 0...255), as an 8-bit YUV frame holds them.
+    public var bytes: [UInt8] {
+        values.map { UInt8(max(0, min(255, $0.rounded()))) }
+    }
+}
