@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "agc-encode", targets: ["agc-encode"]),
         .executable(name: "agc-decode", targets: ["agc-decode"]),
         .executable(name: "agc-model-eval", targets: ["agc-model-eval"]),
+        .executable(name: "agc-rd", targets: ["agc-rd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,6 +59,13 @@ let package = Package(
             "AGCModel", "AGCMedia", "AGCMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
+        // Rate-distortion comparisons: AGC ladders against HEVC and AV1 anchors, BD-rate, reports.
+        .target(name: "AGCRD", dependencies: ["AGCCodec", "AGCMedia", "AGCMetrics"], swiftSettings: fast),
+        .executableTarget(name: "agc-rd", dependencies: [
+            "AGCRD", "AGCMedia",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "AGCRDTests", dependencies: ["AGCRD", "AGCMedia", "AGCMetrics"]),
         .testTarget(name: "AGCBitstreamTests", dependencies: ["AGCBitstream"]),
         .testTarget(name: "AGCMediaTests", dependencies: ["AGCMedia"]),
         .testTarget(name: "AGCKernelsTests", dependencies: ["AGCKernels"]),

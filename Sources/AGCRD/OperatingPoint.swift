@@ -1,0 +1,75 @@
+import AGCCodec
+import AGCMedia
+
+/// One setting of one codec to measure.
+public enum OperatingPoint: Equatable, Sendable, CustomStringConvertible {
+    /// AGC: key-frame codec and QP, keypoint step 1/N, and the minimum quality that starts a key frame.
+    case agc(keyFrameCodec: IntraCodec, qp: Int, keypointStep: UInt32, minQuality: QualityThreshold)
+    /// An anchor codec at a CRF and preset.
+    case anchor(AnchorCodec, crf: Int, preset: String)
+
+    /// The curve this point belongs to: `agc-hevc`, `agc-av1` (by key-frame codec), `hevc`, `av1`.
+    public var curve: String {
+        switch self {
+        case let .agc(codec, _, _, _): return "agc-\(codec.rawValue)"
+        case let .anchor(codec, _, _): return codec.rawValue
+        }
+    }
+
+    /// Whether this is an AGC point.
+    public var isAGC: Bool { if case .agc = self { return true } else { return false } }
+
+    /// A short label, e.g. `qp 32, step 1/128, msssim:0.93` or `crf 51`.
+    public var description: String {
+        switch self {
+        case let .agc(_, qp, step, quality): return "qp \(qp), step 1/\(step), \(quality)"
+        case let .anchor(_, crf, preset): return "crf \(crf), preset \(preset)"
+        }
+    }
+
+    /// A name usable in file names, e.g. `agc-hevc-qp32-k128-msssim0.93` or `av1-crf63`.
+    public var slug: String {
+        switch self {
+        case let .agc(_, qp, step, quality):
+            return "\(curve)-qp\(qp)-k\(step)-\(quality.description.replacingOccurrences(of: ":", with: ""))"
+        case let .anchor(_, crf, _): return "\(curve)-crf\(crf)"
+        }
+    }
+}
+
+/// The default ladders.
+public enum Ladders {
+    /// Six AGC points from low to high rate: coarser key frames, coarser keypoints and a lower
+    /// quality threshold (fewer key frames) at the low end.
+    public static func agc(keyFrameCodec: IntraCodec = .hevc) -> [OperatingPoint] {
+        let hevc: [(Int, UInt32, QualityThreshold)] = [
+            (45, 32, .msssim(0.80)), (42, 64, .msssim(0.85)), (38, 64, .msssim(0.88)),
+            (35, 128, .msssim(0.90)), (32, 128, .msssim(0.93)), (28, 128, .msssim(0.95)),
+        ]
+        return hevc.map { qp, step, quality in
+            // SVT-AV1's QP scale is about 1.2 times HEVC's for similar quality.
+            let q = keyFrameCodec == .hevc ? qp : min(63, Int((Double(qp) * 1.25).rounded()))
+            return .agc(keyFrameCodec: keyFrameCodec, qp: q, keypointStep: step, minQuality: quality)
+        }
+    }
+
+    /// x265 CRF 27 to 51 in steps of 4.
+    public static let hevcCRFs = [27, 31, 35, 39, 43, 47, 51]
+    /// SVT-AV1 CRF 33 to 63 in steps of 5.
+    public static let av1CRFs = [33, 38, 43, 48, 53, 58, 63]
+
+    /// An anchor ladder at `crfs` and `preset` (nil: the codec's default preset).
+    public static func anchor(_ codec: AnchorCodec, crfs: [Int], preset: String? = nil) -> [OperatingPoint] {
+        crfs.map { .anchor(codec, crf: $0, preset: preset ?? codec.defaultPreset) }
+    }
+
+    /// Parses an AGC point `QP/STEP/QUALITY`, e.g. `32/128/msssim:0.93`.
+    public static func parseAGC(_ text: String, keyFrameCodec: IntraCodec) -> OperatingPoint? {
+        let parts = text.split(separator: "/").map(String.init)
+        guard parts.count == 3, let qp = Int(parts[0]), keyFrameCodec.qpRange.contains(qp),
+              let step = UInt32(parts[1]), step > 0, let quality = QualityThreshold(argument: parts[2]) else {
+            return nil
+        }
+        return .agc(keyFrameCodec: keyFrameCodec, qp: qp, keypointStep: step, minQuality: quality)
+    }
+}

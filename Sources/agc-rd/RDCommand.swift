@@ -1,0 +1,123 @@
+import AGCCodec
+import AGCMedia
+import AGCRD
+import ArgumentParser
+import Foundation
+
+/// `agc-rd CLIP... -o FOLDER`: AGC's rate-distortion curves against HEVC and AV1 anchors.
+@main
+struct RDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agc-rd",
+        abstract: "Compares AGC with HEVC (x265) and AV1 (SVT-AV1) anchors on rate and quality.",
+        discussion: """
+        Each clip is cropped once (as agc-encode --crop would) and scaled to 256x256; AGC and the \
+        anchors code exactly those frames at the clip's frame rate. Writes report.json, CSV files, \
+        summary.md, SVG plots, PNG frames and report.html into the output folder.
+        """)
+
+    @Argument(help: "The clips.")
+    var clips: [String]
+
+    @Option(name: .shortAndLong, help: "The output folder.")
+    var output = "out/rd"
+
+    @Option(help: "Face region: auto (find the face), full (centre square) or X,Y,W,H.")
+    var crop = "auto"
+
+    @Option(help: "Use only the first N frames of each clip.")
+    var frames: Int?
+
+    @Option(help: "Codecs to run: any of agc, hevc, av1, comma-separated.")
+    var codecs = "agc,hevc,av1"
+
+    @Option(name: .customLong("agc-points"),
+            help: "AGC points QP/STEP/QUALITY, comma-separated (default: a ladder of six).")
+    var agcPoints: String?
+
+    @Option(name: .customLong("keyframe-codec"), help: "AGC key-frame codec(s): hevc, av1 or hevc,av1.")
+    var keyFrameCodec = "hevc"
+
+    @Option(name: .customLong("hevc-crf"), help: "x265 CRF ladder, comma-separated.")
+    var hevcCRF = Ladders.hevcCRFs.map(String.init).joined(separator: ",")
+
+    @Option(name: .customLong("av1-crf"), help: "SVT-AV1 CRF ladder, comma-separated.")
+    var av1CRF = Ladders.av1CRFs.map(String.init).joined(separator: ",")
+
+    @Option(name: .customLong("hevc-preset"), help: "x265 preset.")
+    var hevcPreset = AnchorCodec.hevc.defaultPreset
+
+    @Option(name: .customLong("av1-preset"), help: "SVT-AV1 preset.")
+    var av1Preset = AnchorCodec.av1.defaultPreset
+
+    @Option(help: "Operating points coded at once.")
+    var jobs = 1
+
+    @Option(help: "MS-SSIM-Y target of the lowest-rate figures.")
+    var target = 0.90
+
+    @Flag(name: .customLong("no-progress"), help: "No progress lines on stderr.")
+    var noProgress = false
+
+    func run() throws {
+        MediaLog.setLevel(.errors)
+        var options = ComparisonOptions()
+        guard let mode = CropMode(argument: crop) else {
+            throw ValidationError("--crop \(crop): expected auto, full or X,Y,W,H")
+        }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+        let wanted = Set(codecs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        guard !wanted.isEmpty, wanted.isSubset(of: ["agc", "hevc", "av1"]) else {
+            throw ValidationError("--codecs \(codecs): expected agc, hevc, av1 (comma-separated)")
+        }
+        var points: [OperatingPoint] = []
+        if wanted.contains("agc") {
+            for name in keyFrameCodec.split(separator: ",") {
+                guard let codec = IntraCodec(rawValue: String(name)) else {
+                    throw ValidationError("--keyframe-codec \(keyFrameCodec): expected hevc, av1 or hevc,av1")
+                }
+                if let agcPoints {
+                    for text in agcPoints.split(separator: ",") {
+                        guard let point = Ladders.parseAGC(String(text), keyFrameCodec: codec) else {
+                            throw ValidationError("--agc-points \(text): expected QP/STEP/QUALITY, "
+                                + "e.g. 32/128/msssim:0.93")
+                        }
+                        points.append(point)
+                    }
+                } else {
+                    points += Ladders.agc(keyFrameCodec: codec)
+                }
+            }
+        }
+        if wanted.contains("hevc") {
+            points += Ladders.anchor(.hevc, crfs: try crfs(hevcCRF, .hevc), preset: hevcPreset)
+        }
+        if wanted.contains("av1") {
+            points += Ladders.anchor(.av1, crfs: try crfs(av1CRF, .av1), preset: av1Preset)
+        }
+        options.clips = clips
+        options.crop = mode
+        options.maxFrames = frames
+        options.points = points
+        options.jobs = jobs
+        options.outputFolder = output
+        options.target = target
+        options.progress = !noProgress
+        do {
+            try Comparison(options: options).run()
+        } catch {
+            FileHandle.standardError.write(Data("agc-rd: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func crfs(_ text: String, _ codec: AnchorCodec) throws -> [Int] {
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0.map(codec.crfRange.contains) ?? false }) else {
+            throw ValidationError("--\(codec.rawValue)-crf \(text): expected CRFs in \(codec.crfRange), "
+                + "comma-separated")
+        }
+        return values.map { $0! }
+    }
+}
