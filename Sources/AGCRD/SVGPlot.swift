@@ -93,7 +93,9 @@ public struct SVGPlot {
     private func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
     private func label(_ v: Double) -> String {
-        abs(v) >= 10 ? String(format: "%.0f", v) : abs(v) >= 1 ? String(format: "%.1f", v) : String(format: "%.3f", v)
+        if abs(v) < 1e-9 { return "0" }
+        if abs(v) >= 1, v == v.rounded() { return String(format: "%.0f", v) }
+        return abs(v) >= 10 ? String(format: "%.0f", v) : abs(v) >= 1 ? String(format: "%.1f", v) : String(format: "%.3f", v)
     }
 
     /// About five round values between `a` and `b`.
