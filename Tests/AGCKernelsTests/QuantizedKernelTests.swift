@@ -1,0 +1,56 @@
+import XCTest
+@testable import AGCKernels
+
+/// The INT8 convolution: optimised equals reference bit for bit; the fixed-point rules.
+final class QuantizedKernelTests: XCTestCase {
+    var rng = SplitMix64(seed: 0x1a7)
+
+    func testFixedPointRounding() {
+        // Round half away from zero.
+        XCTAssertEqual(FixedPoint.roundingDivideByPOT(5, 1), 3)
+        XCTAssertEqual(FixedPoint.roundingDivideByPOT(-5, 1), -3)
+        XCTAssertEqual(FixedPoint.roundingDivideByPOT(4, 1), 2)
+        XCTAssertEqual(FixedPoint.roundingDivideByPOT(-7, 2), -2)
+        XCTAssertEqual(FixedPoint.saturatingRoundingDoublingHighMul(Int32.min, Int32.min), Int32.max)
+        XCTAssertEqual(FixedPoint.saturatingRoundingDoublingHighMul(1 << 30, 1 << 30), 1 << 29)
+        // A multiplier of 0.75 * 2^-3 applied to 1000: 93.75 -> 94.
+        let (m, s) = FixedPoint.quantizeMultiplier(0.75 / 8)
+        XCTAssertEqual(s, -3)
+        XCTAssertEqual(FixedPoint.multiply(1000, multiplier: m, shift: s), 94)
+        XCTAssertEqual(FixedPoint.multiply(-1000, multiplier: m, shift: s), -94)
+        // Scales above one shift left.
+        let (m2, s2) = FixedPoint.quantizeMultiplier(3.0)
+        XCTAssertEqual(FixedPoint.multiply(7, multiplier: m2, shift: s2), 21)
+    }
+
+    func testMultiplierMatchesRealArithmetic() {
+        for _ in 0..<2000 {
+            let scale = Double.random(in: 1e-5...4, using: &rng)
+            let (m, s) = FixedPoint.quantizeMultiplier(scale)
+            let x = Int32.random(in: -1_000_000...1_000_000, using: &rng)
+            let exact = Double(x) * scale
+            // Two roundings (the high product, then the power of two): within one unit of exact.
+            XCTAssertLessThanOrEqual(abs(Double(FixedPoint.multiply(x, multiplier: m, shift: s)) - exact),
+                                     1 + 1e-6 * abs(exact))
+        }
+    }
+
+    func testOptimizedConvolutionIsBitExact() {
+        for (cin, cout, h, w, k, zp, relu) in [(3, 5, 7, 9, 3, 0, true), (4, 3, 16, 12, 3, 128, false),
+                                              (2, 6, 5, 17, 1, 37, true), (3, 2, 9, 8, 5, 255, false)] {
+            let weights = (0..<(cout * cin * k * k)).map { _ in Int8.random(in: -127...127, using: &rng) }
+            let bias = (0..<cout).map { _ in Int32.random(in: -5000...5000, using: &rng) }
+            let scales = (0..<cout).map { _ in FixedPoint.quantizeMultiplier(Double.random(in: 0.0005...0.02, using: &rng)) }
+            let outZero: Int32 = relu ? 0 : 128
+            let conv = QuantizedConvolution(
+                outChannels: cout, inChannels: cin, kernelSize: k, weights: weights, bias: bias,
+                requantization: Requantization(multiplier: scales.map(\.multiplier), shift: scales.map(\.shift),
+                                               outputZeroPoint: outZero, minimum: relu ? outZero : 0))
+            let x = QTensor(channels: cin, height: h, width: w, zeroPoint: Int32(zp),
+                            data: (0..<(cin * h * w)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            let ref = conv.reference(x), opt = conv.optimized(x)
+            XCTAssertTrue(ref == opt, "optimised INT8 convolution differs from the reference (\(cin)x\(cout) k\(k))")
+            XCTAssertTrue(Set(ref.data).count > 2, "outputs should not be saturated constants")
+        }
+    }
+}
