@@ -53,4 +53,22 @@ final class QuantizedKernelTests: XCTestCase {
             XCTAssertTrue(Set(ref.data).count > 2, "outputs should not be saturated constants")
         }
     }
+
+    func testQuantizedGridSampleIsBitExactAndFollowsTheFloatOne() {
+        let (c, h, w) = (4, 11, 13)
+        let zp: Int32 = 100
+        let x = QTensor(channels: c, height: h, width: w, zeroPoint: zp,
+                        data: (0..<(c * h * w)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        let (oh, ow) = (9, 10)
+        let grid = (0..<(2 * oh * ow)).map { _ in Float.random(in: -1.2...1.2, using: &rng) }
+        let positions = grid.enumerated().map { QuantizedGridSample.fixedPosition($1, size: $0 % 2 == 0 ? w : h) }
+        let ref = QuantizedGridSample.reference(x, positions: positions, height: oh, width: ow)
+        XCTAssertTrue(ref == QuantizedGridSample.optimized(x, positions: positions, height: oh, width: ow))
+        // Against float sampling of the dequantized map: within about one step of 8-bit rounding.
+        let real = Tensor(channels: c, height: h, width: w, data: x.data.map { Float(Int32($0) - zp) })
+        let float = GridSample.reference(real, grid: grid, height: oh, width: ow)
+        for i in float.data.indices {
+            XCTAssertLessThanOrEqual(abs(float.data[i] + Float(zp) - Float(ref.data[i])), 2.0, "sample \(i)")
+        }
+    }
 }
