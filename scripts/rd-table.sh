@@ -15,8 +15,10 @@ for clip in "${clips[@]}"; do
   [ -f "$clip" ] || { echo "rd-table.sh: $clip: no such file" >&2; exit 1; }
 done
 scripts/setup.sh
-swift build -c release --product agc-rd >&2
-bin="$(swift build -c release --show-bin-path)"
+# AGC_SCRATCH: a private build folder (swift build --scratch-path), e.g. .build-rd.
+build=(swift build -c release ${AGC_SCRATCH:+--scratch-path "$AGC_SCRATCH"})
+"${build[@]}" --product agc-rd >&2
+bin="$("${build[@]}" --show-bin-path)"
 out=out/rd-val
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do

@@ -39,7 +39,7 @@ public final class Comparison {
         for clip in options.clips where !FileManager.default.fileExists(atPath: clip) {
             throw RDError("\(clip): no such file")
         }
-        try FileManager.default.createDirectory(atPath: options.outputFolder, withIntermediateDirectories: true)
+        try makeFolder(options.outputFolder)
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("agc-rd-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -99,6 +99,29 @@ public final class Comparison {
         lock.lock()
         defer { lock.unlock() }
         FileHandle.standardError.write(Data("agc-rd: \(line)\n".utf8))
+    }
+}
+
+/// Creates `path` (and its parents), or throws one line naming it.
+func makeFolder(_ path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else { throw RDError("\(path): exists and is not a folder") }
+        guard FileManager.default.isWritableFile(atPath: path) else { throw RDError("\(path): folder is not writable") }
+        return
+    }
+    do {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+        // Name the reason: the nearest existing ancestor is a file, or is not writable.
+        var ancestor = (path as NSString).deletingLastPathComponent
+        while !ancestor.isEmpty && ancestor != "/" && !FileManager.default.fileExists(atPath: ancestor) {
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        var isFolder: ObjCBool = false
+        FileManager.default.fileExists(atPath: ancestor.isEmpty ? "." : ancestor, isDirectory: &isFolder)
+        let reason = isFolder.boolValue ? "\(ancestor) is not writable" : "\(ancestor) is not a folder"
+        throw RDError("\(path): cannot create the folder (\(reason))")
     }
 }
 

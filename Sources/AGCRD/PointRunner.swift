@@ -23,8 +23,7 @@ public struct PointRunner {
         let started = Date()
         let relative = "streams/\(clip.name)/\(point.slug).\(fileExtension(point))"
         let path = (outputFolder as NSString).appendingPathComponent(relative)
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try makeFolder((path as NSString).deletingLastPathComponent)
         var quality = [FrameQuality?](repeating: nil, count: clip.frames.count)
         var kept: [Int: RGBImage] = [:]
         var keyFrames: Int?

@@ -12,7 +12,7 @@ public struct ReportWriter {
 
     /// Writes everything. `pictures[clip][file or "source"][frame]` are the kept decoded pictures.
     public func writeAll(_ report: RDReport, pictures: [String: [String: [Int: RGBImage]]]) throws {
-        try FileManager.default.createDirectory(atPath: path("plots"), withIntermediateDirectories: true)
+        try makeFolder(path("plots"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try write(try encoder.encode(report) + Data("\n".utf8), to: "report.json")
@@ -30,7 +30,7 @@ public struct ReportWriter {
             }
             if let kept = pictures[clip.clip] {
                 let dir = "frames/\(clip.clip)"
-                try FileManager.default.createDirectory(atPath: path(dir), withIntermediateDirectories: true)
+                try makeFolder(path(dir))
                 for (file, images) in kept {
                     let name = file == "source" ? "source" : slug(file)
                     for (frame, image) in images {

@@ -93,6 +93,18 @@ final class ComparisonTests: XCTestCase {
         }
     }
 
+    func testOutputFolderThatIsAFileIsAOneLineErrorNamingIt() throws {
+        let file = folder.appendingPathComponent("plain").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data()))
+        var options = ComparisonOptions()
+        options.clips = [#filePath]
+        options.outputFolder = file + "/out"
+        options.progress = false
+        XCTAssertThrowsError(try Comparison(options: options).run()) { error in
+            XCTAssertEqual("\(error)", "\(file)/out: cannot create the folder (\(file) is not a folder)")
+        }
+    }
+
     func testMarkdownTableHasEveryClipAndCurve() {
         let q = FrameQuality(psnrY: 30, psnrRGB: 29, ssimY: 0.9, msssimY: 0.95)
         func point(_ curve: String, _ kbps: Double, _ m: Double) -> PointResult {
