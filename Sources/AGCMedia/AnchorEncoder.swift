@@ -26,7 +26,8 @@ public enum AnchorCodec: String, CaseIterable, Sendable {
 /// Pictures are converted to YUV 4:2:0, BT.601 limited range (as `IntraEncoder` does) and coded
 /// with a key frame at least every `keyInterval` frames. The file is an elementary stream (raw
 /// HEVC, or AV1 in IVF), so its size is the coded video and little else: every byte of it counts
-/// towards the rate. x265 and SVT-AV1 print errors only. Written under a temporary name and
+/// towards the rate. x265's informational SEI (its version and options string) is not written.
+/// x265 and SVT-AV1 print errors only. Written under a temporary name and
 /// renamed by `finish()`; removed on an error or without `finish()`.
 public final class AnchorEncoder {
     public let path: String
@@ -173,7 +174,8 @@ public final class AnchorEncoder {
         let options: [(String, String)]
         switch codec {
         case .hevc:
-            options = [("preset", preset), ("crf", "\(crf)"), ("x265-params", "log-level=error")]
+            // info=0: no SEI with x265's version and options (about 2 KB, not video).
+            options = [("preset", preset), ("crf", "\(crf)"), ("x265-params", "log-level=error:info=0")]
         case .av1:
             options = [("preset", preset), ("crf", "\(crf)")]
         }

@@ -50,6 +50,8 @@ final class AnchorEncoderTests: XCTestCase {
         XCTAssertEqual(back.count, source.count)
         XCTAssertEqual(try decode(coarse.path).count, source.count)
         XCTAssertGreaterThan(psnr(back[5].pixels, source[5].pixels), 28)
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: coarse.path)), as: UTF8.self)
+        XCTAssertFalse(text.contains("Multicoreware"), "no x265 version SEI counted as video")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: media.directory.path)
             .filter { $0.hasSuffix(".tmp") }
         XCTAssertEqual(leftovers, [])
