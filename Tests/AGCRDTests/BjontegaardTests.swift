@@ -26,6 +26,17 @@ final class BjontegaardTests: XCTestCase {
                        accuracy: 1e-9)
     }
 
+    func testAgreesWithSciPyPCHIP() throws {
+        // Measured-looking curves (kb/s, MS-SSIM-Y); the reference is SciPy 1.17's PchipInterpolator
+        // integrated over the overlapping quality range, (10^mean - 1) * 100.
+        let anchor = [(8.28, 0.8503), (10.01, 0.9006), (12.65, 0.9291), (17.56, 0.9595), (27.02, 0.9763),
+                      (44.16, 0.9862)].map { RatePoint(kbps: $0.0, quality: $0.1) }
+        let test = [(6.56, 0.8596), (15.45, 0.9206), (20.99, 0.9365), (28.79, 0.9431), (60.33, 0.9691)]
+            .map { RatePoint(kbps: $0.0, quality: $0.1) }
+        XCTAssertEqual(try XCTUnwrap(Bjontegaard.rate(anchor: anchor, test: test)), 37.277722982108116,
+                       accuracy: 1e-9)
+    }
+
     func testQualityShiftGivesBDQuality() throws {
         XCTAssertEqual(try XCTUnwrap(Bjontegaard.quality(anchor: anchor, test: scaled(anchor, quality: 0.5))), 0.5,
                        accuracy: 1e-9)
