@@ -23,11 +23,12 @@ public final class ClipSource {
     public var duration: Double { Double(frames.count) / frameRate.value }
 
     /// Reads `path`: chooses the crop (`mode` as `agc-encode --crop`), keeps at most `maxFrames`
-    /// frames scaled to `size` x `size`, and writes them losslessly into `workFolder`.
-    public init(path: String, crop mode: CropMode, size: Int = 256, maxFrames: Int? = nil,
+    /// frames scaled to `size` x `size`, and writes them losslessly into `workFolder`. `name`
+    /// defaults to the file name without its extension.
+    public init(path: String, name: String? = nil, crop mode: CropMode, size: Int = 256, maxFrames: Int? = nil,
                 workFolder: String) throws {
         self.path = path
-        name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        self.name = name ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let info = try probeVideo(path: path)
         switch mode {
         case .full: crop = CropChooser.centreSquare(width: info.width, height: info.height)

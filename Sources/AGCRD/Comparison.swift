@@ -43,11 +43,19 @@ public final class Comparison {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("agc-rd-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
+        // Clips of the same file name (in different folders) get -2, -3, ... so outputs stay apart.
+        var names: [String] = []
+        for path in options.clips {
+            let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            var name = base, k = 2
+            while names.contains(name) { name = "\(base)-\(k)"; k += 1 }
+            names.append(name)
+        }
         var reports: [ClipReport] = []
         var pictures: [String: [String: [Int: RGBImage]]] = [:]
         for (n, path) in options.clips.enumerated() {
             say("[clip \(n + 1)/\(options.clips.count)] \(path): cropping and scaling")
-            let clip = try ClipSource(path: path, crop: options.crop, size: options.size,
+            let clip = try ClipSource(path: path, name: names[n], crop: options.crop, size: options.size,
                                       maxFrames: options.maxFrames, workFolder: work)
             say("[clip \(n + 1)/\(options.clips.count)] \(clip.name): \(clip.frames.count) frames at "
                 + "\(clip.frameRate), crop \(clip.crop.x),\(clip.crop.y) \(clip.crop.width)x\(clip.crop.height)")
@@ -107,7 +115,9 @@ func makeFolder(_ path: String) throws {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
         guard isDirectory.boolValue else { throw RDError("\(path): exists and is not a folder") }
-        guard FileManager.default.isWritableFile(atPath: path) else { throw RDError("\(path): folder is not writable") }
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw RDError("\(path): folder is not writable")
+        }
         return
     }
     do {

@@ -95,7 +95,8 @@ public struct SVGPlot {
     private func label(_ v: Double) -> String {
         if abs(v) < 1e-9 { return "0" }
         if abs(v) >= 1, v == v.rounded() { return String(format: "%.0f", v) }
-        return abs(v) >= 10 ? String(format: "%.0f", v) : abs(v) >= 1 ? String(format: "%.1f", v) : String(format: "%.3f", v)
+        if abs(v) >= 10 { return String(format: "%.0f", v) }
+        return String(format: abs(v) >= 1 ? "%.1f" : "%.3f", v)
     }
 
     /// About five round values between `a` and `b`.

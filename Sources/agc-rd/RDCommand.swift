@@ -32,7 +32,8 @@ struct RDCommand: ParsableCommand {
     var codecs = "agc,hevc,av1"
 
     @Option(name: .customLong("agc-points"),
-            help: "AGC points QP/STEP/QUALITY, comma-separated (default: a ladder of six).")
+            help: ArgumentHelp("AGC points QP/STEP/QUALITY, comma-separated, each run with every key-frame "
+                + "codec (default: a ladder of six)."))
     var agcPoints: String?
 
     @Option(name: .customLong("keyframe-codec"), help: "AGC key-frame codec(s): hevc, av1 or hevc,av1.")

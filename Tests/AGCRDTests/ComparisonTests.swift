@@ -82,6 +82,21 @@ final class ComparisonTests: XCTestCase {
         XCTAssertEqual([UInt8](png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
     }
 
+    func testClipsOfTheSameNameKeepTheirOutputsApart() throws {
+        let clip = try makeClip()
+        var options = ComparisonOptions()
+        options.clips = [clip, clip]
+        options.crop = .full
+        options.maxFrames = 3
+        options.outputFolder = folder.appendingPathComponent("twice").path
+        options.progress = false
+        options.points = Ladders.anchor(.hevc, crfs: [51])
+        let report = try Comparison(options: options).run()
+        XCTAssertEqual(report.clips.map(\.clip), ["clip", "clip-2"])
+        XCTAssertEqual(report.clips.map(\.frames), [3, 3])
+        XCTAssertEqual(Set(report.clips.flatMap { $0.points.map(\.file) }).count, 2)
+    }
+
     func testMissingClipIsAOneLineErrorNamingIt() {
         var options = ComparisonOptions()
         options.clips = [folder.appendingPathComponent("absent.mp4").path]
