@@ -32,7 +32,12 @@ let package = Package(
         // The hot operations: one scalar reference and one optimised version each.
         .target(name: "AGCKernels", swiftSettings: fast),
         // Tensors, safetensors, the three float sub-networks and the shipped weights.
-        .target(name: "AGCModel", dependencies: ["AGCKernels", .product(name: "Crypto", package: "swift-crypto")], resources: [.copy("Resources")], swiftSettings: fast),
+        .target(
+            name: "AGCModel",
+            dependencies: ["AGCKernels", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources")],
+            swiftSettings: fast
+        ),
         // Full-reference quality metrics: PSNR, SSIM, MS-SSIM.
         .target(name: "AGCMetrics", swiftSettings: fast),
         // OpenCV's cascade face detector behind a C interface (Debian's libopencv-objdetect-dev).
@@ -43,8 +48,11 @@ let package = Package(
                              .linkedLibrary("opencv_core")]
         ),
         // The codec: face crop, encoder with its closed loop, decoder, backends.
-        .target(name: "AGCCodec", dependencies: ["AGCFPGA", "AGCBitstream", "AGCMedia", "AGCModel", "AGCMetrics", "CFaceDetect"],
-                swiftSettings: fast),
+        .target(
+            name: "AGCCodec",
+            dependencies: ["AGCFPGA", "AGCBitstream", "AGCMedia", "AGCModel", "AGCMetrics", "CFaceDetect"],
+            swiftSettings: fast
+        ),
         // The quantized accelerator and its bit-exact emulation.
         .target(name: "AGCFPGA", dependencies: ["AGCModel", "AGCKernels"], swiftSettings: fast),
         .executableTarget(name: "agc-encode", dependencies: [
