@@ -77,7 +77,8 @@ def round_to_half(model: nn.Module) -> None:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--checkpoint", default=str(HERE / "runs/main/checkpoint.pt"))
+    p.add_argument("--checkpoint", default=str(HERE / "runs/main/best.pt"),
+                   help="best.pt (best validation gain) or checkpoint.pt (latest)")
     p.add_argument("--fixture-clip", default=str(ROOT.parent / "shared/data/val/lp-d18.mp4"))
     args = p.parse_args()
 

@@ -9,7 +9,8 @@ equivariance under random affine transforms, and a keypoint separation prior
 spot). Every `--val-every` steps the
 model is scored on the validation clips (key frame every 50 frames, centre
 square) against the repeated key frame; everything goes to
-`runs/NAME/log.jsonl`.
+`runs/NAME/log.jsonl`; the weight average with the best mean gain so far is kept in
+`runs/NAME/best.pt` (what export.py ships).
 """
 from __future__ import annotations
 
@@ -283,6 +284,13 @@ def main():
         if step % args.val_every == 0:
             v = validate(ema, val, device)
             rec = {"step": step, "samples": samples, "val": v}
+            gain = v["mean"]["psnr_y"] - v["mean"]["repeat_psnr_y"]
+            best_path = run / "best.pt"
+            best = torch.load(best_path, map_location="cpu")["val_gain"] if best_path.exists() else -1e9
+            if gain > best:
+                save_atomic({"config": cfg.to_dict(), "ema": ema.state_dict(), "step": step, "samples": samples,
+                             "elapsed": elapsed_before + time.time() - t0, "val_gain": gain}, best_path)
+                rec["best"] = True
             log.write(json.dumps(rec) + "\n")
             log.flush()
             print(json.dumps(rec), flush=True)
