@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build -c release --build-tests -Xswiftc -enable-testing
 echo "== tests, optimised kernels"
-AGC_KERNELS=optimized swift test -c release -Xswiftc -enable-testing --skip-build
+AGC_KERNELS=optimized swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing
 echo "== model and kernel tests, reference kernels"
-AGC_KERNELS=reference swift test -c release -Xswiftc -enable-testing --skip-build --filter "AGCModelTests|AGCKernelsTests"
+AGC_KERNELS=reference swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing --filter "AGCModelTests|AGCKernelsTests"

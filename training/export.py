@@ -85,7 +85,7 @@ def main():
     state = torch.load(args.checkpoint, map_location="cpu")
     cfg = AGCConfig(**state["config"])
     model = AGCModel(cfg)
-    model.load_state_dict(state.get("ema", state["model"]))
+    model.load_state_dict(state["ema"] if "ema" in state else state["model"])
     model.eval()
     fold(model)
     round_to_half(model)

@@ -24,10 +24,10 @@ def main():
         rec = json.loads(line)
         (val if "val" in rec else train).append(rec)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
-    samples = [r["samples"] for r in train]
     for key in ("l1", "warp_l1", "equivariance", "separation"):
-        if train and key in train[0]:
-            ax1.plot(samples, [r[key] for r in train], label=key, linewidth=0.8)
+        have = [r for r in train if key in r]
+        if have:
+            ax1.plot([r["samples"] for r in have], [r[key] for r in have], label=key, linewidth=0.8)
     ax1.set_xlabel("training samples")
     ax1.set_ylabel("loss")
     ax1.set_yscale("log")

@@ -103,7 +103,10 @@ public final class Encoder {
                 stats.append(FrameStats(frame: index, kind: .key, bits: 8 * (packet.count + keypointField.count),
                                         psnrY: Quality.cappedPSNR(plane, keyPlane), msssimY: Quality.msssim(plane, keyPlane)))
             }
-            try audioCarrier?.write(until: Double(index + 1) / fps)
+            if (index + 1) % max(1, Int(fps.rounded())) == 0 {
+                // Audio goes in about once a second: one unit's framing per second, not per frame.
+                try audioCarrier?.write(until: Double(index + 1) / fps)
+            }
             progress.update(frames: index + 1, bytes: writer.bytesWritten, frameRate: fps)
         }
         guard index > 0 else { throw CodecError.input("\(input): the video stream has no frames") }
@@ -114,13 +117,15 @@ public final class Encoder {
         progress.finish()
         try file.commit()
 
+        let audioBytes = audioCarrier?.payloadBytes ?? 0
         let seconds = Double(index) / fps
         let total = writer.bytesWritten
         let kbps = { (bytes: Int) in Double(bytes) * 8 / 1000 / seconds }
         return EncodeSummary(
             input: input, output: output, frames: index, frameRate: fps, crop: [crop.x, crop.y, crop.width, crop.height],
             keyFrames: keyFrames, bytes: total, kbps: kbps(total), kbpsKeyFrames: kbps(keyBytes),
-            kbpsKeypoints: kbps(keypointBytes), kbpsOverhead: kbps(total - keyBytes - keypointBytes),
+            kbpsKeypoints: kbps(keypointBytes), kbpsAudio: kbps(audioBytes),
+            kbpsOverhead: kbps(total - keyBytes - keypointBytes - audioBytes),
             meanPSNRY: stats.map(\.psnrY).reduce(0, +) / Double(stats.count),
             meanMSSSIMY: stats.map(\.msssimY).reduce(0, +) / Double(stats.count),
             encodeFPS: Double(index) / Date().timeIntervalSince(started), perFrame: stats)
@@ -150,15 +155,19 @@ final class AudioCarrier {
     private let timeBase: Double
     private var pending: AGCMedia.AudioPacket?
     private var finished = false
+    /// Bytes of the stream's audio units so far (packets, their timestamps and unit framing).
+    private(set) var payloadBytes = 0
 
     init(reader: AudioPacketReader, writer: BitstreamWriter) throws {
         self.reader = reader
         self.writer = writer
         let p = reader.parameters
         timeBase = p.timeBase.value
+        let before = writer.bytesWritten
         try writer.write(AudioConfig(codecName: p.codecName, sampleRate: p.sampleRate, channels: p.channels,
                                      timeBase: AGCBitstream.Rational(Int(p.timeBase.num), Int(p.timeBase.den)),
                                      extradata: [UInt8](p.extradata)))
+        payloadBytes = writer.bytesWritten - before
     }
 
     /// Writes every packet that starts before `seconds`.
@@ -170,12 +179,17 @@ final class AudioCarrier {
             guard Double(packet.pts) * timeBase < seconds else { break }
             batch.append(AGCBitstream.AudioPacket(pts: packet.pts, duration: packet.duration, data: [UInt8](packet.data)))
             pending = nil
-            if batch.count == 256 {
-                try writer.write(batch)
-                batch.removeAll()
-            }
+            if batch.count == 256 { try flush(&batch) }
         }
-        if !batch.isEmpty { try writer.write(batch) }
+        try flush(&batch)
+    }
+
+    private func flush(_ batch: inout [AGCBitstream.AudioPacket]) throws {
+        guard !batch.isEmpty else { return }
+        let before = writer.bytesWritten
+        try writer.write(batch)
+        payloadBytes += writer.bytesWritten - before
+        batch.removeAll()
     }
 }
 

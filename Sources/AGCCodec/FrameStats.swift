@@ -32,9 +32,11 @@ public struct EncodeSummary: Codable, Sendable {
     public var keyFrames: [Int]
     public var bytes: Int
     public var kbps: Double
-    /// kb/s split into key frames, keypoints and everything else (headers, framing, index, audio).
+    /// kb/s split into key frames, keypoints, carried audio packets and everything else
+    /// (headers, unit framing, index).
     public var kbpsKeyFrames: Double
     public var kbpsKeypoints: Double
+    public var kbpsAudio: Double
     public var kbpsOverhead: Double
     public var meanPSNRY: Double
     public var meanMSSSIMY: Double
@@ -44,7 +46,7 @@ public struct EncodeSummary: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case input, output, frames, crop, bytes, kbps
         case frameRate = "frame_rate", keyFrames = "key_frames", kbpsKeyFrames = "kbps_key_frames"
-        case kbpsKeypoints = "kbps_keypoints", kbpsOverhead = "kbps_overhead", meanPSNRY = "mean_psnr_y"
+        case kbpsKeypoints = "kbps_keypoints", kbpsAudio = "kbps_audio", kbpsOverhead = "kbps_overhead", meanPSNRY = "mean_psnr_y"
         case meanMSSSIMY = "mean_msssim_y", encodeFPS = "encode_fps", perFrame = "per_frame"
     }
 }

@@ -86,10 +86,10 @@ struct EncodeCommand: ParsableCommand {
             if let statsJSON { try writeJSON(summary, to: statsJSON) }
             if !noProgress {
                 FileHandle.standardError.write(Data(String(
-                    format: "%@: %d frames, %d key frames, %.2f kb/s (key frames %.2f, keypoints %.2f, overhead %.2f), "
+                    format: "%@: %d frames, %d key frames, %.2f kb/s (key frames %.2f, keypoints %.2f, audio %.2f, overhead %.2f), "
                         + "PSNR-Y %.2f dB, MS-SSIM-Y %.4f, %.1f fps\n",
                     output, summary.frames, summary.keyFrames.count, summary.kbps, summary.kbpsKeyFrames,
-                    summary.kbpsKeypoints, summary.kbpsOverhead, summary.meanPSNRY, summary.meanMSSSIMY,
+                    summary.kbpsKeypoints, summary.kbpsAudio, summary.kbpsOverhead, summary.meanPSNRY, summary.meanMSSSIMY,
                     summary.encodeFPS).utf8))
             }
         } catch let error as ValidationError {
