@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Train the AGC network. Resumable: `train.py --run NAME --resume`.
+"""Train the AGC network. Resumable: `train.py --run NAME --resume` continues runs/NAME/checkpoint.pt (local, with the
+optimizer state) or, in a fresh clone, the committed runs/NAME/resume.pt (float16 weights and
+their average; the optimizer restarts).
 
 Samples are (key frame, driving frame) pairs from one clip at most two seconds
 apart, the way the codec uses them. Losses: multi-scale L1 on the output, L1
@@ -229,6 +231,14 @@ def main():
         for g in opt.param_groups:
             g["lr"] = args.lr
         print(f"resumed {ckpt_path} at step {step}", flush=True)
+    elif args.resume and (run / "resume.pt").exists():
+        # A fresh clone: the committed compact state (weights in float16, no optimizer moments).
+        state = torch.load(run / "resume.pt", map_location=device)
+        cfg = AGCConfig(**state["config"])
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["model"].items()})
+        ema.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["ema"].items()})
+        step, samples, elapsed_before = state["step"], state["samples"], state.get("elapsed", 0.0)
+        print(f"resumed {run / 'resume.pt'} at step {step} (optimizer restarted)", flush=True)
     elif ckpt_path.exists():
         sys.exit(f"{ckpt_path} exists: pass --resume to continue it, or choose another --run")
     else:
@@ -247,6 +257,10 @@ def main():
                      "optimizer": opt.state_dict(),
                      "step": step, "samples": samples,
                      "elapsed": elapsed_before + time.time() - t0}, ckpt_path)
+        half = lambda sd: {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}  # noqa: E731
+        save_atomic({"config": cfg.to_dict(), "model": half(model.state_dict()), "ema": half(ema.state_dict()),
+                     "step": step, "samples": samples, "elapsed": elapsed_before + time.time() - t0},
+                    run / "resume.pt")
 
     t0 = time.time()
     model.train()
