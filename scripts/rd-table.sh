@@ -24,7 +24,8 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[$i]}" in -o|--output) out="${args[$((i + 1))]}" ;; esac
 done
-"$bin/agc-rd" "${clips[@]}" -o "$out" --jobs 2 "$@"
+# --jobs 1: two SVT-AV1 encoders at once crashed inside libSvtAv1Enc 1.4.1 here (see README).
+"$bin/agc-rd" "${clips[@]}" -o "$out" --jobs 1 "$@"
 echo "Made with: scripts/rd-table.sh ${clips[*]} -- $*"
 echo
 cat "$out/summary.md"
