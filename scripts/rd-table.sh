@@ -3,7 +3,7 @@
 # ../shared/data/val/*.mp4): runs agc-rd into out/rd-val (JSON, CSV, SVG plots, PNG frames,
 # report.html) and prints the markdown tables for the README (out/rd-val/summary.md).
 # Clips first, then agc-rd options after "--", e.g.
-#   scripts/rd-table.sh -- --jobs 2 --frames 250
+#   scripts/rd-table.sh -- --frames 250
 #   scripts/rd-table.sh clip.mp4 -- --codecs agc,av1 -o out/rd-clip
 set -euo pipefail
 cd "$(dirname "$0")/.."
