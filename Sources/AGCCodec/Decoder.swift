@@ -76,10 +76,12 @@ public final class Decoder {
                                     totalFrames: options.frames?.count ?? reader.frameCount,
                                     enabled: options.progress && output != "-")
         var written = 0
+        // The stream's rate, shown as its bytes spread evenly over its frames.
+        let bytesPerFrame = Double(reader.bytes.count) / Double(max(reader.frameCount, 1))
         let keyFrames = try decodeFrames(reader, name: input) { _, image in
             try sink.write(image)
             written += 1
-            progress.update(frames: written, bytes: 0, frameRate: frameRate.value)
+            progress.update(frames: written, bytes: Int(bytesPerFrame * Double(written)), frameRate: frameRate.value)
         } audio: { packet in
             if audioParameters != nil && sink.acceptsAudio { try sink.writeAudio(packet) }
         }

@@ -129,7 +129,7 @@ func makeFolder(_ path: String) throws {
             ancestor = (ancestor as NSString).deletingLastPathComponent
         }
         var isFolder: ObjCBool = false
-        FileManager.default.fileExists(atPath: ancestor.isEmpty ? "." : ancestor, isDirectory: &isFolder)
+        _ = FileManager.default.fileExists(atPath: ancestor.isEmpty ? "." : ancestor, isDirectory: &isFolder)
         let reason = isFolder.boolValue ? "\(ancestor) is not writable" : "\(ancestor) is not a folder"
         throw RDError("\(path): cannot create the folder (\(reason))")
     }
