@@ -38,19 +38,10 @@ public final class AnchorEncoder {
     public let height: Int
     public let frameRate: Rational
 
-    private let output: TemporaryOutput
-    private let context: UnsafeMutablePointer<AVFormatContext>
-    private let encoder: CodecContext
-    private let stream: UnsafeMutablePointer<AVStream>
-    private let scaler: Scaler
-    private let frame: OwnedFrame
-    private let packet: OwnedPacket
-    private var framesWritten: Int64 = 0
-    private var isOpen = false
-    private var isFinished = false
+    /// The writing itself: a `VideoWriter` with the anchor's encoder and elementary-stream muxer.
+    private let writer: VideoWriter
 
-    /// Opens `path` for `width` x `height` pictures (both even) at `frameRate`. `preset` nil
-    /// takes the codec's `defaultPreset`; `threads` 0 lets the encoder choose.
+    /// Opens the anchor's file; errors name the file (bad size, CRF or rate, encoder unavailable).
     public init(path: String, codec: AnchorCodec, crf: Int, preset: String? = nil, width: Int, height: Int,
                 frameRate: Rational, keyInterval: Int = 250, threads: Int = 0) throws(MediaError) {
         let operation = "opening the \(codec.rawValue) anchor"
@@ -75,135 +66,32 @@ public final class AnchorEncoder {
         self.frameRate = frameRate
         // SVT-AV1 prints its banner and configuration unless told otherwise (caller's setting wins).
         if codec == .av1 { setenv("SVT_LOG", "1", 0) }
-        output = try TemporaryOutput(for: path, operation: operation)
-        var allocated: UnsafeMutablePointer<AVFormatContext>? = nil
-        try check(avformat_alloc_output_context2(&allocated, nil, codec.muxerName, output.temporaryPath),
-                  operation, path: path)
-        context = allocated!
-        do throws(MediaError) {
-            encoder = try CodecContext(codec: try findEncoder(named: codec.encoderName))
-            scaler = try Scaler(from: (width, height, AV_PIX_FMT_RGB24), to: (width, height, AV_PIX_FMT_YUV420P))
-            frame = try OwnedFrame(width: width, height: height, format: AV_PIX_FMT_YUV420P)
-            packet = try OwnedPacket()
-            guard let added = avformat_new_stream(context, nil) else {
-                throw MediaError(.ffmpeg, path: path, operation: operation, detail: "cannot add a stream")
-            }
-            stream = added
-        } catch {
-            avformat_free_context(context)
-            throw error
+        var options = [("preset", self.preset), ("crf", "\(crf)")]
+        // info=0: no SEI with x265's version and options (about 2 KB, not video).
+        if codec == .hevc { options.append(("x265-params", "log-level=error:info=0")) }
+        let encoding = VideoEncoding(muxer: codec.muxerName, encoderName: codec.encoderName,
+                                     pixelFormat: AV_PIX_FMT_YUV420P, options: options) { c in
+            c.pointee.gop_size = Int32(keyInterval)
+            c.pointee.thread_count = Int32(threads)
+            VideoEncoding.bt601(c)
         }
-        do throws(MediaError) {
-            try openEncoder(keyInterval: keyInterval, threads: threads, operation: operation)
-            let code = avio_open(&context.pointee.pb, output.temporaryPath, AVIO_FLAG_WRITE)
-            if code < 0 { throw MediaError.ffmpeg(code, "creating the file", path: path, kind: .io) }
-            isOpen = true
-            try check(avformat_write_header(context, nil), "writing the file header", path: path)
-        } catch {
-            abandon()
-            throw error
-        }
+        writer = try VideoWriter(path: path, encoding: encoding, width: width, height: height,
+                                 frameRate: frameRate, audio: nil, operation: operation)
     }
 
-    deinit {
-        if !isFinished { abandon() }
-    }
-
-    /// Encodes one picture as the next frame; any failure abandons the output.
+    /// Encodes one picture of the anchor's size.
     public func write(_ image: RGBImage) throws(MediaError) {
-        guard isOpen, !isFinished else {
-            throw MediaError(.invalidArgument, path: path, operation: "writing a frame",
-                             detail: isFinished ? "the file is already finished" : "the encoder failed earlier")
-        }
-        do throws(MediaError) {
-            guard image.width == width, image.height == height else {
-                throw MediaError(.invalidArgument, path: path, operation: "writing a frame",
-                                 detail: "picture is \(image.width)x\(image.height), video is \(width)x\(height)")
-            }
-            try scaler.convert(packed: image.pixels, stride: image.stride, into: frame)
-            frame.pointer.pointee.pts = framesWritten
-            framesWritten += 1
-            try check(avcodec_send_frame(encoder.pointer, frame.pointer), "encoding a frame", path: path)
-            try drain()
-        } catch {
-            abandon()
-            throw error
-        }
+        try writer.write(image)
     }
 
     /// Flushes the encoder, completes the file, renames it into place and returns its size in bytes.
     @discardableResult
     public func finish() throws(MediaError) -> Int {
-        guard isOpen, !isFinished else {
-            throw MediaError(.invalidArgument, path: path, operation: "finishing", detail: "the encoder is not open")
-        }
-        do throws(MediaError) {
-            try check(avcodec_send_frame(encoder.pointer, nil), "finishing the video", path: path)
-            try drain()
-            try check(av_write_trailer(context), "finishing the file", path: path)
-            try check(avio_closep(&context.pointee.pb), "closing the file", path: path)
-            isOpen = false
-            try output.commit()
-            isFinished = true
-            avformat_free_context(context)
-        } catch {
-            abandon()
-            throw error
-        }
+        try writer.finish()
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
         guard let size else {
             throw MediaError(.io, path: path, operation: "finishing", detail: "cannot read the file's size")
         }
         return size
-    }
-
-    private func openEncoder(keyInterval: Int, threads: Int, operation: String) throws(MediaError) {
-        let c = encoder.pointer
-        c.pointee.width = Int32(width)
-        c.pointee.height = Int32(height)
-        c.pointee.pix_fmt = AV_PIX_FMT_YUV420P
-        c.pointee.time_base = AVRational(num: frameRate.den, den: frameRate.num)
-        c.pointee.framerate = AVRational(num: frameRate.num, den: frameRate.den)
-        c.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
-        c.pointee.gop_size = Int32(keyInterval)
-        c.pointee.thread_count = Int32(threads)
-        c.pointee.color_range = AVCOL_RANGE_MPEG
-        c.pointee.colorspace = AVCOL_SPC_SMPTE170M
-        c.pointee.color_primaries = AVCOL_PRI_SMPTE170M
-        c.pointee.color_trc = AVCOL_TRC_SMPTE170M
-        let options: [(String, String)]
-        switch codec {
-        case .hevc:
-            // info=0: no SEI with x265's version and options (about 2 KB, not video).
-            options = [("preset", preset), ("crf", "\(crf)"), ("x265-params", "log-level=error:info=0")]
-        case .av1:
-            options = [("preset", preset), ("crf", "\(crf)")]
-        }
-        try encoder.open(options: options, operation: operation, path: path)
-        try check(avcodec_parameters_from_context(stream.pointee.codecpar, c), "setting up the video stream",
-                  path: path)
-        stream.pointee.time_base = c.pointee.time_base
-        stream.pointee.avg_frame_rate = c.pointee.framerate
-    }
-
-    private func drain() throws(MediaError) {
-        while true {
-            let received = avcodec_receive_packet(encoder.pointer, packet.pointer)
-            if received == AVCode.tryAgain || received == AVCode.endOfFile { return }
-            try check(received, "encoding video", path: path)
-            packet.pointer.pointee.stream_index = stream.pointee.index
-            av_packet_rescale_ts(packet.pointer, encoder.pointer.pointee.time_base, stream.pointee.time_base)
-            try check(av_interleaved_write_frame(context, packet.pointer), "writing video", path: path)
-        }
-    }
-
-    /// Closes and removes the temporary file after an error or without `finish()`.
-    private func abandon() {
-        guard !isFinished else { return }
-        isFinished = true
-        if isOpen { avio_closep(&context.pointee.pb) }
-        isOpen = false
-        output.discard()
-        avformat_free_context(context)
     }
 }

@@ -18,9 +18,45 @@ public enum VideoFileFormat: String, CaseIterable, Sendable {
 ///
 /// Writes to a temporary name beside `path` and renames it when `finish()` succeeds; on an
 /// error, or when the writer goes away without `finish()`, the temporary file is removed.
+/// How a writer encodes and muxes: the pieces that differ between output kinds.
+struct VideoEncoding {
+    var muxer: String
+    var encoderName: String
+    var pixelFormat: AVPixelFormat
+    /// Encoder options (private options such as crf and preset).
+    var options: [(String, String)]
+    /// Muxer options for the file header.
+    var headerOptions: [(String, String)] = []
+    /// Sets codec-context fields beyond size, rate and pixel format.
+    var configure: (UnsafeMutablePointer<AVCodecContext>) -> Void = { _ in }
+
+    /// BT.601 limited range, the tagging of every 4:2:0 output here.
+    static func bt601(_ c: UnsafeMutablePointer<AVCodecContext>) {
+        c.pointee.color_range = AVCOL_RANGE_MPEG
+        c.pointee.colorspace = AVCOL_SPC_SMPTE170M
+        c.pointee.color_primaries = AVCOL_PRI_SMPTE170M
+        c.pointee.color_trc = AVCOL_TRC_SMPTE170M
+    }
+
+    static func file(_ format: VideoFileFormat, crf: Int) -> VideoEncoding {
+        switch format {
+        case .mp4H264:
+            return VideoEncoding(muxer: "mp4", encoderName: "libx264", pixelFormat: AV_PIX_FMT_YUV420P,
+                                 options: [("crf", "\(crf)"), ("preset", "medium")],
+                                 headerOptions: [("movflags", "+faststart")], configure: bt601)
+        case .mkvFFV1:
+            return VideoEncoding(muxer: "matroska", encoderName: "ffv1", pixelFormat: AV_PIX_FMT_BGR0,
+                                 options: [("slicecrc", "1")]) { c in
+                c.pointee.colorspace = AVCOL_SPC_RGB
+                c.pointee.gop_size = 1
+                c.pointee.level = 3
+            }
+        }
+    }
+}
+
 public final class VideoWriter {
     public let path: String
-    public let format: VideoFileFormat
     public let width: Int
     public let height: Int
     public let frameRate: Rational
@@ -39,32 +75,36 @@ public final class VideoWriter {
     private var isFinished = false
 
     /// Opens the output. `crf` applies to H.264 only (lower is better; 17 is visually lossless).
-    public init(path: String, format: VideoFileFormat, width: Int, height: Int, frameRate: Rational,
-                audio: AudioStreamParameters? = nil, crf: Int = 17) throws(MediaError) {
-        let operation = "opening the output"
+    public convenience init(path: String, format: VideoFileFormat, width: Int, height: Int, frameRate: Rational,
+                            audio: AudioStreamParameters? = nil, crf: Int = 17) throws(MediaError) {
         guard width > 0, height > 0, format == .mkvFFV1 || (width % 2 == 0 && height % 2 == 0) else {
-            throw MediaError(.invalidArgument, path: path, operation: operation,
+            throw MediaError(.invalidArgument, path: path, operation: "opening the output",
                              detail: "size \(width)x\(height) must be positive (and even for H.264)")
         }
+        try self.init(path: path, encoding: .file(format, crf: crf), width: width, height: height,
+                      frameRate: frameRate, audio: audio, operation: "opening the output")
+    }
+
+    /// Opens a file encoded as `encoding` describes (sizes already checked by the caller).
+    init(path: String, encoding: VideoEncoding, width: Int, height: Int, frameRate: Rational,
+         audio: AudioStreamParameters?, operation: String) throws(MediaError) {
         guard frameRate.num > 0, frameRate.den > 0 else {
             throw MediaError(.invalidArgument, path: path, operation: operation,
                              detail: "frame rate \(frameRate) is not positive")
         }
         self.path = path
-        self.format = format
         self.width = width
         self.height = height
         self.frameRate = frameRate
         output = try TemporaryOutput(for: path, operation: operation)
         var allocated: UnsafeMutablePointer<AVFormatContext>? = nil
-        let muxer = format == .mp4H264 ? "mp4" : "matroska"
-        try check(avformat_alloc_output_context2(&allocated, nil, muxer, output.temporaryPath), operation, path: path)
+        try check(avformat_alloc_output_context2(&allocated, nil, encoding.muxer, output.temporaryPath),
+                  operation, path: path)
         context = allocated!
-        let pixelFormat = format == .mp4H264 ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_BGR0
         do throws(MediaError) {
-            encoder = try CodecContext(codec: try findEncoder(named: format == .mp4H264 ? "libx264" : "ffv1"))
-            scaler = try Scaler(from: (width, height, AV_PIX_FMT_RGB24), to: (width, height, pixelFormat))
-            frame = try OwnedFrame(width: width, height: height, format: pixelFormat)
+            encoder = try CodecContext(codec: try findEncoder(named: encoding.encoderName))
+            scaler = try Scaler(from: (width, height, AV_PIX_FMT_RGB24), to: (width, height, encoding.pixelFormat))
+            frame = try OwnedFrame(width: width, height: height, format: encoding.pixelFormat)
             packet = try OwnedPacket()
             guard let stream = avformat_new_stream(context, nil) else {
                 throw MediaError(.ffmpeg, path: path, operation: operation, detail: "cannot add a stream")
@@ -76,16 +116,15 @@ public final class VideoWriter {
             throw error
         }
         do throws(MediaError) {
-            try openEncoder(pixelFormat: pixelFormat, crf: crf)
+            try openEncoder(encoding, operation: operation)
             if let audio { try addAudio(audio) }
-            try openFile()
+            try openFile(headerOptions: encoding.headerOptions)
         } catch {
             abandon()
             throw error
         }
     }
 
-    /// The same, with the frame rate as a `(num, den)` pair.
     public convenience init(path: String, format: VideoFileFormat, width: Int, height: Int,
                             frameRate: (num: Int32, den: Int32), audio: AudioStreamParameters? = nil,
                             crf: Int = 17) throws(MediaError) {
@@ -158,31 +197,19 @@ public final class VideoWriter {
 
     // MARK: - Setting up
 
-    private func openEncoder(pixelFormat: AVPixelFormat, crf: Int) throws(MediaError) {
+    private func openEncoder(_ encoding: VideoEncoding, operation: String) throws(MediaError) {
         let c = encoder.pointer
         c.pointee.width = Int32(width)
         c.pointee.height = Int32(height)
-        c.pointee.pix_fmt = pixelFormat
+        c.pointee.pix_fmt = encoding.pixelFormat
         c.pointee.time_base = AVRational(num: frameRate.den, den: frameRate.num)
         c.pointee.framerate = AVRational(num: frameRate.num, den: frameRate.den)
         c.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
         if context.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
             c.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER)
         }
-        var options: [(String, String)] = []
-        if format == .mp4H264 {
-            c.pointee.color_range = AVCOL_RANGE_MPEG
-            c.pointee.colorspace = AVCOL_SPC_SMPTE170M
-            c.pointee.color_primaries = AVCOL_PRI_SMPTE170M
-            c.pointee.color_trc = AVCOL_TRC_SMPTE170M
-            options = [("crf", "\(crf)"), ("preset", "medium")]
-        } else {
-            c.pointee.colorspace = AVCOL_SPC_RGB
-            c.pointee.gop_size = 1
-            c.pointee.level = 3
-            options = [("slicecrc", "1")]
-        }
-        try encoder.open(options: options, operation: "opening the \(format.rawValue) encoder", path: path)
+        encoding.configure(c)
+        try encoder.open(options: encoding.options, operation: operation, path: path)
         try check(avcodec_parameters_from_context(videoStream.pointee.codecpar, c), "setting up the video stream",
                   path: path)
         videoStream.pointee.time_base = c.pointee.time_base
@@ -198,12 +225,12 @@ public final class VideoWriter {
         audioStream = stream
     }
 
-    private func openFile() throws(MediaError) {
+    private func openFile(headerOptions: [(String, String)]) throws(MediaError) {
         let code = avio_open(&context.pointee.pb, output.temporaryPath, AVIO_FLAG_WRITE)
         if code < 0 { throw MediaError.ffmpeg(code, "creating the file", path: path, kind: .io) }
         isOpen = true
         var options: OpaquePointer? = nil
-        if format == .mp4H264 { av_dict_set(&options, "movflags", "+faststart", 0) }
+        for (key, value) in headerOptions { av_dict_set(&options, key, value, 0) }
         defer { av_dict_free(&options) }
         try check(avformat_write_header(context, &options), "writing the file header", path: path)
     }
