@@ -54,7 +54,12 @@ let package = Package(
             swiftSettings: fast
         ),
         // The quantized accelerator and its bit-exact emulation.
-        .target(name: "AGCFPGA", dependencies: ["AGCModel", "AGCKernels"], swiftSettings: fast),
+        .target(
+            name: "AGCFPGA",
+            dependencies: ["AGCModel", "AGCKernels", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources")],
+            swiftSettings: fast
+        ),
         .executableTarget(name: "agc-encode", dependencies: [
             "AGCCodec", "AGCMedia", "AGCBitstream",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -79,6 +84,7 @@ let package = Package(
         .testTarget(name: "AGCKernelsTests", dependencies: ["AGCKernels"]),
         .testTarget(name: "AGCCodecTests", dependencies: ["AGCCodec", "AGCMedia"]),
         .testTarget(name: "AGCMetricsTests", dependencies: ["AGCMetrics"]),
+        .testTarget(name: "AGCFPGATests", dependencies: ["AGCFPGA", "AGCModel", "AGCKernels"]),
         .testTarget(name: "AGCModelTests", dependencies: ["AGCModel"], resources: [.copy("Fixtures")]),
     ],
     // Kernels share raw buffers across threads by index ranges; Swift 5 mode keeps that readable.

@@ -9,15 +9,18 @@ public protocol ReconstructionBackend: AnyObject {
     /// The network's identifier and weights hash, as written in the sequence header.
     var modelIdentifier: String { get }
     var modelSHA256: String { get }
+    /// Hashes of the models whose streams this backend decodes: its own, and the float or INT8
+    /// twin of the same trained network (decoded closely, not bit for bit).
+    var acceptedModelSHA256: Set<String> { get }
     var keypointCount: Int { get }
     var frameSize: Int { get }
 
     /// Sets the (decoded) key frame and the keypoints it is animated from.
-    func setKeyFrame(_ image: RGBImage, keypoints: [Keypoint])
+    func setKeyFrame(_ image: RGBImage, keypoints: [Keypoint]) throws
     /// Keypoints of any frame (the encoder's analysis).
     func keypoints(of image: RGBImage) -> [Keypoint]
     /// The current key frame re-animated to `keypoints`.
-    func rebuild(keypoints: [Keypoint]) -> RGBImage
+    func rebuild(keypoints: [Keypoint]) throws -> RGBImage
 }
 
 /// The backends a user can name.
@@ -27,10 +30,11 @@ public enum BackendKind: String, CaseIterable, Sendable {
     case fpga
 
     /// Makes the backend, or throws a clear error when it is not available: never a silent fallback.
-    public func make() throws -> ReconstructionBackend {
+    public func make(threads: Int = KernelThreads.count, device: String? = nil) throws -> ReconstructionBackend {
         switch self {
         case .float: return try FloatBackend(network: AGCNetwork.bundled())
-        case .emulator, .fpga: throw CodecError.badArgument("--backend \(rawValue): \(AGCFPGA.unavailableReason)")
+        case .emulator: return try IntegerBackend.emulator(threads: threads)
+        case .fpga: return try IntegerBackend.device(path: device)
         }
     }
 }
@@ -40,9 +44,15 @@ public final class FloatBackend: ReconstructionBackend {
     public let network: AGCNetwork
     private var key = Tensor(channels: 3, height: 1, width: 1)
     private var keyKeypoints: [Keypoint] = []
+    public let acceptedModelSHA256: Set<String>
 
     public init(network: AGCNetwork) {
         self.network = network
+        var accepted: Set<String> = [network.description.sha256]
+        if let int8 = try? QuantizedModel.bundled(), int8.graph.floatModel.sha256 == network.description.sha256 {
+            accepted.insert(int8.graph.sha256)
+        }
+        acceptedModelSHA256 = accepted
     }
 
     public var modelIdentifier: String { network.description.identifier }
@@ -62,5 +72,63 @@ public final class FloatBackend: ReconstructionBackend {
     public func rebuild(keypoints: [Keypoint]) -> RGBImage {
         let out = network.animate(source: key, kpSource: keyKeypoints, kpDriving: keypoints)
         return RGBImage(width: out.width, height: out.height, pixels: FrameConversion.rgb(out))
+    }
+}
+
+/// The INT8 decoder network compiled for the accelerator, run by the emulator or the device:
+/// the normative decoder. Keypoint analysis (encoder only) uses the float keypoint detector.
+public final class IntegerBackend: ReconstructionBackend {
+    public let model: QuantizedModel
+    public let decoder: IntegerDecoder
+    private let detector: AGCNetwork
+    public let acceptedModelSHA256: Set<String>
+
+    public init(model: QuantizedModel, decoder: IntegerDecoder, detector: AGCNetwork) {
+        self.model = model
+        self.decoder = decoder
+        self.detector = detector
+        acceptedModelSHA256 = [model.graph.sha256, model.graph.floatModel.sha256]
+    }
+
+    /// The bundled INT8 model on the emulator.
+    public static func emulator(threads: Int) throws -> IntegerBackend {
+        let model = try QuantizedModel.bundled()
+        let program = try Compiler.compile(model)
+        return IntegerBackend(model: model, decoder: IntegerDecoder(program: program, runner: EmulatedAccelerator(program: program, threads: threads)),
+                              detector: try AGCNetwork.bundled())
+    }
+
+    /// The bundled INT8 model on the accelerator at `path`.
+    public static func device(path: String?) throws -> IntegerBackend {
+        guard let path else {
+            throw CodecError.badArgument("--backend fpga needs --device PATH (a UIO device, or a simulated device's folder)")
+        }
+        let model = try QuantizedModel.bundled()
+        let program = try Compiler.compile(model)
+        let runner: InstructionRunner
+        do {
+            runner = try DeviceRunner(path: path, program: program)
+        } catch {
+            throw CodecError.badArgument("--device \(path): \(error)")
+        }
+        return IntegerBackend(model: model, decoder: IntegerDecoder(program: program, runner: runner), detector: try AGCNetwork.bundled())
+    }
+
+    public var modelIdentifier: String { model.identifier }
+    public var modelSHA256: String { model.graph.sha256 }
+    public var keypointCount: Int { model.config.numKp }
+    public var frameSize: Int { model.config.size }
+
+    public func setKeyFrame(_ image: RGBImage, keypoints: [Keypoint]) throws {
+        try decoder.setKeyFrame(planes: PlanarRGB.planes(image.pixels), keypoints: keypoints.map { QuantizedModel.keypointUnits($0) })
+    }
+
+    public func keypoints(of image: RGBImage) -> [Keypoint] {
+        detector.keypointDetector(FrameConversion.tensor(rgb: image.pixels, width: image.width, height: image.height))
+    }
+
+    public func rebuild(keypoints: [Keypoint]) throws -> RGBImage {
+        let planes = try decoder.rebuild(keypoints: keypoints.map { QuantizedModel.keypointUnits($0) })
+        return RGBImage(width: frameSize, height: frameSize, pixels: PlanarRGB.packed(planes))
     }
 }

@@ -51,7 +51,7 @@ public final class Decoder {
             throw CodecError.input("\(input): \(error)")
         }
         let header = reader.header
-        guard header.modelHashHex == backend.modelSHA256 else {
+        guard backend.acceptedModelSHA256.contains(header.modelHashHex) else {
             throw CodecError.modelMismatch("\(input): made for model \(header.modelIdentifier) "
                 + "(SHA-256 \(header.modelHashHex.prefix(12))...), this decoder has \(backend.modelIdentifier)")
         }
@@ -130,7 +130,7 @@ public final class Decoder {
                 }
                 let image = try intraDecoder.decode(Data(key.packet), width: size, height: size)
                 predictor = try KeyFrameKeypoints.decode(field.value, count: header.keypointCount, quantizer: quantizer)
-                backend.setKeyFrame(image, keypoints: quantizer.dequantize(predictor))
+                try backend.setKeyFrame(image, keypoints: quantizer.dequantize(predictor))
                 keyImage = image
                 keyFrames += 1
                 if wanted.contains(next) { try frame(next, image) }
@@ -151,7 +151,7 @@ public final class Decoder {
                     guard wanted.contains(next) else { continue }
                     switch coded {
                     case .repeatKeyFrame: try frame(next, key)
-                    case .generated(let points): try frame(next, backend.rebuild(keypoints: quantizer.dequantize(points)))
+                    case .generated(let points): try frame(next, try backend.rebuild(keypoints: quantizer.dequantize(points)))
                     }
                 }
             case .audioPackets(let packets):

@@ -65,7 +65,7 @@ public final class Encoder {
             var choice: (kind: FrameStats.Kind, quantized: [QuantizedKeypoint], shown: Plane, image: RGBImage)?
             if let last = keyFrames.last, index - last < options.maxKeyInterval {
                 let quantized = quantizer.quantize(backend.keypoints(of: image))
-                let rebuilt = backend.rebuild(keypoints: quantizer.dequantize(quantized))
+                let rebuilt = try backend.rebuild(keypoints: quantizer.dequantize(quantized))
                 let rebuiltPlane = Plane.luma(rgb: rebuilt.pixels, width: size, height: size)
                 let generatedQuality = options.minQuality.measure(plane, rebuiltPlane)
                 let repeatQuality = options.minQuality.measure(plane, keyPlane)
@@ -90,7 +90,7 @@ public final class Encoder {
                 keyImage = try intraDecoder.decode(packet, width: size, height: size)
                 keyPlane = Plane.luma(rgb: keyImage.pixels, width: size, height: size)
                 keyQuantized = quantizer.quantize(backend.keypoints(of: keyImage))
-                backend.setKeyFrame(keyImage, keypoints: quantizer.dequantize(keyQuantized))
+                try backend.setKeyFrame(keyImage, keypoints: quantizer.dequantize(keyQuantized))
                 let keypointField = try KeyFrameKeypoints.encode(keyQuantized)
                 let unit = KeyFrame(frameNumber: index, packet: [UInt8](packet),
                                     optionalFields: [OptionalField(tag: KeyFrameKeypoints.tag, value: keypointField)])

@@ -3,8 +3,7 @@ import Dispatch
 /// Runs `body(i)` for every `i` in `0..<count`, spread over `KernelThreads.count` threads.
 /// Each index is handled exactly once; the results must not depend on the split.
 @inline(__always)
-func parallelFor(_ count: Int, _ body: (Int) -> Void) {
-    let threads = KernelThreads.count
+func parallelFor(_ count: Int, threads: Int = KernelThreads.count, _ body: (Int) -> Void) {
     if threads <= 1 || count <= 1 {
         for i in 0..<count { body(i) }
         return

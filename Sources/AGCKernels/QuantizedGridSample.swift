@@ -1,10 +1,11 @@
 /// Fixed-point bilinear grid sampling of 8-bit maps, the grid-sample engine's arithmetic.
 ///
 /// Positions are in input pixels as signed Q16.16 (x = 0 is the centre of the first column,
-/// the align_corners=False convention after the host's conversion). The fraction is cut to 8
-/// bits, the four weights are products of 8-bit fractions summing to 2^16, taps outside the
-/// input read the zero point (zero padding in real terms), and the result is
-/// zp + ((sum of w * (v - zp)) + 2^15) >> 16 (round half up), same scale and zero point out.
+/// the align_corners=False convention). The fraction is cut to 8 bits, the four weights are
+/// products of 8-bit fractions summing to 2^16, taps outside the input read the channel's zero
+/// point (zero padding in real terms), and the result is zp + ((sum of w * (v - zp)) + 2^15) >> 16
+/// (round half up), same zero points out. An optional 8-bit mask m (real m / 255) multiplies the
+/// result in the engine's output stage: zp + round((s - zp) * m / 255), ties away from zero.
 public enum QuantizedGridSample {
     /// Converts a sampling position in [-1, 1] coordinates to Q16.16 input pixels (host side).
     public static func fixedPosition(_ g: Float, size: Int) -> Int32 {
@@ -12,19 +13,64 @@ public enum QuantizedGridSample {
         return Int32(max(min((pixels * 65536).rounded(), Double(Int32.max / 2)), Double(Int32.min / 2)))
     }
 
-    public static func callAsFunction(_ x: QTensor, positions: [Int32], height: Int, width: Int) -> QTensor {
+    /// Positions (x, y interleaved) of the identity grid of a `height` x `width` map displaced by a
+    /// flow in normalised coordinates, Q16.16 (`flow`: the x plane, then the y plane, at the same
+    /// size): pixel + flow x size / 2, exact.
+    public static func positions(flow: UnsafePointer<Int32>, height: Int, width: Int) -> [Int32] {
+        let n = height * width
+        var out = [Int32](repeating: 0, count: 2 * n)
+        for y in 0..<height {
+            for x in 0..<width {
+                let p = y * width + x
+                out[2 * p] = clampPosition(Int64(x) << 16 + Int64(flow[p]) * Int64(width) / 2)
+                out[2 * p + 1] = clampPosition(Int64(y) << 16 + Int64(flow[n + p]) * Int64(height) / 2)
+            }
+        }
+        return out
+    }
+
+    /// Positions of the identity grid shifted by one constant normalised Q16.16 offset.
+    public static func positions(shiftX: Int32, shiftY: Int32, height: Int, width: Int) -> [Int32] {
+        var out = [Int32](repeating: 0, count: 2 * height * width)
+        let dx = Int64(shiftX) * Int64(width) / 2, dy = Int64(shiftY) * Int64(height) / 2
+        for y in 0..<height {
+            for x in 0..<width {
+                let p = y * width + x
+                out[2 * p] = clampPosition(Int64(x) << 16 + dx)
+                out[2 * p + 1] = clampPosition(Int64(y) << 16 + dy)
+            }
+        }
+        return out
+    }
+
+    /// Far outside the map every tap reads the zero point; clamping keeps the arithmetic in range.
+    @inline(__always)
+    static func clampPosition(_ v: Int64) -> Int32 {
+        Int32(max(min(v, Int64(1) << 30), -(Int64(1) << 30)))
+    }
+
+    /// v x m / 255 rounded to nearest, ties away from zero (the mask stage).
+    @inline(__always)
+    public static func masked(_ v: Int32, _ m: Int32) -> Int32 {
+        let p = v * m
+        return p >= 0 ? (p + 127) / 255 : -((127 - p) / 255)
+    }
+
+    public static func callAsFunction(_ x: QTensor, positions: [Int32], height: Int, width: Int, mask: [UInt8]? = nil) -> QTensor {
         switch KernelChoice.current {
-        case .reference: return reference(x, positions: positions, height: height, width: width)
-        case .optimized: return optimized(x, positions: positions, height: height, width: width)
+        case .reference: return reference(x, positions: positions, height: height, width: width, mask: mask)
+        case .optimized: return optimized(x, positions: positions, height: height, width: width, mask: mask)
         }
     }
 
-    /// `positions` holds (x, y) per output pixel, row-major.
-    public static func reference(_ x: QTensor, positions: [Int32], height oh: Int, width ow: Int) -> QTensor {
+    /// `positions` holds (x, y) per output pixel, row-major; `mask` one byte per output pixel.
+    public static func reference(_ x: QTensor, positions: [Int32], height oh: Int, width ow: Int, mask: [UInt8]? = nil) -> QTensor {
         precondition(positions.count == 2 * oh * ow, "positions do not match the output size")
-        let ih = x.height, iw = x.width, zp = x.zeroPoint
+        precondition(mask.map { $0.count == oh * ow } ?? true, "mask does not match the output size")
+        let ih = x.height, iw = x.width
         var out = [UInt8](repeating: 0, count: x.channels * oh * ow)
         for c in 0..<x.channels {
+            let zp = x.zeroPoints[c]
             for p in 0..<(oh * ow) {
                 let px = positions[2 * p], py = positions[2 * p + 1]
                 let x0 = Int(px >> 16), y0 = Int(py >> 16)
@@ -37,17 +83,47 @@ public enum QuantizedGridSample {
                 acc += fx * (256 - fy) * value(x0 + 1, y0)
                 acc += (256 - fx) * fy * value(x0, y0 + 1)
                 acc += fx * fy * value(x0 + 1, y0 + 1)
-                out[c * oh * ow + p] = UInt8(clamping: zp + ((acc + (1 << 15)) >> 16))
+                var v = (acc + (1 << 15)) >> 16
+                if let mask { v = masked(v, Int32(mask[p])) }
+                out[c * oh * ow + p] = UInt8(clamping: zp + v)
             }
         }
-        return QTensor(channels: x.channels, height: oh, width: ow, zeroPoint: zp, data: out)
+        return QTensor(channels: x.channels, height: oh, width: ow, zeroPoints: x.zeroPoints, data: out)
+    }
+
+    /// `optimized` on tensors.
+    public static func optimized(_ x: QTensor, positions: [Int32], height oh: Int, width ow: Int, mask: [UInt8]? = nil,
+                                 threads: Int = KernelThreads.count) -> QTensor {
+        precondition(positions.count == 2 * oh * ow, "positions do not match the output size")
+        precondition(mask.map { $0.count == oh * ow } ?? true, "mask does not match the output size")
+        var out = [UInt8](repeating: 0, count: x.channels * oh * ow)
+        x.data.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                positions.withUnsafeBufferPointer { pos in
+                    if let mask {
+                        mask.withUnsafeBufferPointer { m in
+                            optimized(input: src.baseAddress!, channels: x.channels, height: x.height, width: x.width,
+                                      zeroPoints: x.zeroPoints, positions: pos.baseAddress!, outputHeight: oh,
+                                      outputWidth: ow, mask: m.baseAddress!, output: dst.baseAddress!, threads: threads)
+                        }
+                    } else {
+                        optimized(input: src.baseAddress!, channels: x.channels, height: x.height, width: x.width,
+                                  zeroPoints: x.zeroPoints, positions: pos.baseAddress!, outputHeight: oh,
+                                  outputWidth: ow, mask: nil, output: dst.baseAddress!, threads: threads)
+                    }
+                }
+            }
+        }
+        return QTensor(channels: x.channels, height: oh, width: ow, zeroPoints: x.zeroPoints, data: out)
     }
 
     /// Taps and weights computed once per output pixel, shared by every channel; channels over
     /// threads. Bit-exact with `reference`.
-    public static func optimized(_ x: QTensor, positions: [Int32], height oh: Int, width ow: Int) -> QTensor {
-        precondition(positions.count == 2 * oh * ow, "positions do not match the output size")
-        let ih = x.height, iw = x.width, zp = x.zeroPoint, n = oh * ow
+    public static func optimized(input: UnsafePointer<UInt8>, channels: Int, height ih: Int, width iw: Int,
+                                 zeroPoints: [Int32], positions: UnsafePointer<Int32>, outputHeight oh: Int,
+                                 outputWidth ow: Int, mask: UnsafePointer<UInt8>?, output: UnsafeMutablePointer<UInt8>,
+                                 threads: Int) {
+        let n = oh * ow
         // Per pixel: four indices into the plane (-1: outside) and four weights.
         var index = [Int32](repeating: -1, count: 4 * n)
         var weight = [Int32](repeating: 0, count: 4 * n)
@@ -55,30 +131,31 @@ public enum QuantizedGridSample {
             let px = positions[2 * p], py = positions[2 * p + 1]
             let x0 = Int(px >> 16), y0 = Int(py >> 16)
             let fx = (px & 0xFFFF) >> 8, fy = (py & 0xFFFF) >> 8
-            let corners = [(x0, y0, (256 - fx) * (256 - fy)), (x0 + 1, y0, fx * (256 - fy)),
-                           (x0, y0 + 1, (256 - fx) * fy), (x0 + 1, y0 + 1, fx * fy)]
-            for (j, (cx, cy, w)) in corners.enumerated() where cx >= 0 && cx < iw && cy >= 0 && cy < ih {
-                index[4 * p + j] = Int32(cy * iw + cx)
-                weight[4 * p + j] = w
-            }
+            let inX0 = x0 >= 0 && x0 < iw, inX1 = x0 + 1 >= 0 && x0 + 1 < iw
+            let inY0 = y0 >= 0 && y0 < ih, inY1 = y0 + 1 >= 0 && y0 + 1 < ih
+            if inX0 && inY0 { index[4 * p] = Int32(y0 * iw + x0); weight[4 * p] = (256 - fx) * (256 - fy) }
+            if inX1 && inY0 { index[4 * p + 1] = Int32(y0 * iw + x0 + 1); weight[4 * p + 1] = fx * (256 - fy) }
+            if inX0 && inY1 { index[4 * p + 2] = Int32((y0 + 1) * iw + x0); weight[4 * p + 2] = (256 - fx) * fy }
+            if inX1 && inY1 { index[4 * p + 3] = Int32((y0 + 1) * iw + x0 + 1); weight[4 * p + 3] = fx * fy }
         }
-        var out = [UInt8](repeating: 0, count: x.channels * n)
-        x.data.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                let s = src.baseAddress!, d = dst.baseAddress!
-                parallelFor(x.channels) { c in
-                    let plane = s + c * ih * iw
+        index.withUnsafeBufferPointer { ib in
+            weight.withUnsafeBufferPointer { wb in
+                let idx = ib.baseAddress!, wt = wb.baseAddress!
+                parallelFor(channels, threads: threads) { c in
+                    let plane = input + c * ih * iw, zp = zeroPoints[c]
+                    let dst = output + c * n
                     for p in 0..<n {
                         var acc: Int32 = 0
                         for j in 0..<4 {
-                            let i = index[4 * p + j]
-                            if i >= 0 { acc &+= weight[4 * p + j] &* (Int32(plane[Int(i)]) &- zp) }
+                            let i = idx[4 * p + j]
+                            if i >= 0 { acc &+= wt[4 * p + j] &* (Int32(plane[Int(i)]) &- zp) }
                         }
-                        d[c * n + p] = UInt8(clamping: zp &+ ((acc &+ (1 << 15)) >> 16))
+                        var v = (acc &+ (1 << 15)) >> 16
+                        if let mask { v = masked(v, Int32(mask[p])) }
+                        dst[p] = UInt8(clamping: zp &+ v)
                     }
                 }
             }
         }
-        return QTensor(channels: x.channels, height: oh, width: ow, zeroPoint: zp, data: out)
     }
 }

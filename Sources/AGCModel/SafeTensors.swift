@@ -77,6 +77,28 @@ public struct SafeTensors: Sendable {
         return (entry.shape, values)
     }
 
+    /// The tensor's values as integers of the stored type (I8, U8, I32), with its shape; any
+    /// other dtype is an error, never a conversion.
+    public func integers<T: FixedWidthInteger>(_ name: String, as type: T.Type) throws -> (shape: [Int], values: [T]) {
+        guard let entry = entries[name] else { throw ModelError.missingTensor(name) }
+        let expected: String
+        switch type {
+        case is Int8.Type: expected = "I8"
+        case is UInt8.Type: expected = "U8"
+        case is Int32.Type: expected = "I32"
+        default: throw ModelError.unsupportedType(name, "\(type)")
+        }
+        guard entry.dtype == expected else { throw ModelError.unsupportedType(name, entry.dtype) }
+        let count = entry.shape.reduce(1, *)
+        guard entry.range.count == count * MemoryLayout<T>.size else {
+            throw ModelError.malformed(name, "byte size does not match shape")
+        }
+        let values: [T] = bytes.withUnsafeBytes { buf in
+            (0..<count).map { T(littleEndian: buf.loadUnaligned(fromByteOffset: entry.range.lowerBound + $0 * MemoryLayout<T>.size, as: T.self)) }
+        }
+        return (entry.shape, values)
+    }
+
     /// The tensor's raw bytes (for U8 data such as images).
     public func bytes(_ name: String) throws -> [UInt8] {
         guard let entry = entries[name] else { throw ModelError.missingTensor(name) }

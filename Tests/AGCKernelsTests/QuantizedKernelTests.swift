@@ -36,20 +36,41 @@ final class QuantizedKernelTests: XCTestCase {
     }
 
     func testOptimizedConvolutionIsBitExact() {
-        for (cin, cout, h, w, k, zp, relu) in [(3, 5, 7, 9, 3, 0, true), (4, 3, 16, 12, 3, 128, false),
-                                              (2, 6, 5, 17, 1, 37, true), (3, 2, 9, 8, 5, 255, false)] {
+        // (in, out, height, width, kernel, relu, upsample, pool, residual): every fused stage, odd
+        // sizes, channel counts that are not multiples of the four-channel block.
+        let shapes: [(Int, Int, Int, Int, Int, Bool, Bool, Bool, Bool)] = [
+            (3, 5, 7, 9, 3, true, false, false, false), (4, 3, 16, 12, 3, false, false, false, false),
+            (2, 6, 5, 17, 1, true, false, false, false), (3, 2, 9, 8, 5, false, false, false, false),
+            (5, 7, 8, 10, 3, true, false, true, false), (6, 4, 5, 9, 3, true, true, false, false),
+            (4, 9, 6, 20, 3, false, false, false, true), (3, 5, 4, 6, 3, true, true, true, false),
+            (8, 8, 18, 33, 3, false, true, false, true), (44, 32, 24, 40, 3, true, false, true, false)]
+        for (cin, cout, h, w, k, relu, upsample, pool, withResidual) in shapes {
             let weights = (0..<(cout * cin * k * k)).map { _ in Int8.random(in: -127...127, using: &rng) }
             let bias = (0..<cout).map { _ in Int32.random(in: -5000...5000, using: &rng) }
             let scales = (0..<cout).map { _ in FixedPoint.quantizeMultiplier(Double.random(in: 0.0005...0.02, using: &rng)) }
+            let rescale = (0..<cout).map { _ in FixedPoint.quantizeMultiplier(Double.random(in: 0.5...300, using: &rng)) }
             let outZero: Int32 = relu ? 0 : 128
             let conv = QuantizedConvolution(
                 outChannels: cout, inChannels: cin, kernelSize: k, weights: weights, bias: bias,
                 requantization: Requantization(multiplier: scales.map(\.multiplier), shift: scales.map(\.shift),
-                                               outputZeroPoint: outZero, minimum: relu ? outZero : 0))
-            let x = QTensor(channels: cin, height: h, width: w, zeroPoint: Int32(zp),
+                                               outputZeroPoint: outZero, minimum: relu ? outZero : 0),
+                upsampleInput: upsample, poolOutput: pool,
+                residual: withResidual ? ResidualAdd(multiplier: rescale.map(\.multiplier), shift: rescale.map(\.shift)) : nil)
+            // Each input channel its own zero point, as in a concatenation.
+            let x = QTensor(channels: cin, height: h, width: w,
+                            zeroPoints: (0..<cin).map { _ in Int32.random(in: 0...255, using: &rng) },
                             data: (0..<(cin * h * w)).map { _ in UInt8.random(in: 0...255, using: &rng) })
-            let ref = conv.reference(x), opt = conv.optimized(x)
-            XCTAssertTrue(ref == opt, "optimised INT8 convolution differs from the reference (\(cin)x\(cout) k\(k))")
+            let (rh, rw) = upsample ? (2 * h, 2 * w) : (h, w)
+            let residual = withResidual
+                ? QTensor(channels: cout, height: rh, width: rw, zeroPoints: (0..<cout).map { _ in Int32.random(in: 0...255, using: &rng) },
+                          data: (0..<(cout * rh * rw)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+                : nil
+            let ref = conv.reference(x, residual: residual)
+            for threads in [1, 2] {
+                let opt = conv.optimized(x, residual: residual, threads: threads)
+                XCTAssertTrue(ref == opt, "optimised INT8 convolution differs from the reference (\(cin)x\(cout) k\(k) "
+                              + "up \(upsample) pool \(pool) residual \(withResidual), \(threads) threads)")
+            }
             XCTAssertTrue(Set(ref.data).count > 2, "outputs should not be saturated constants")
         }
     }
@@ -64,6 +85,12 @@ final class QuantizedKernelTests: XCTestCase {
         let positions = grid.enumerated().map { QuantizedGridSample.fixedPosition($1, size: $0 % 2 == 0 ? w : h) }
         let ref = QuantizedGridSample.reference(x, positions: positions, height: oh, width: ow)
         XCTAssertTrue(ref == QuantizedGridSample.optimized(x, positions: positions, height: oh, width: ow))
+        // With the mask stage and per-channel zero points.
+        let mask = (0..<(oh * ow)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        var y = x
+        y.zeroPoints = (0..<c).map { _ in Int32.random(in: 0...255, using: &rng) }
+        XCTAssertTrue(QuantizedGridSample.reference(y, positions: positions, height: oh, width: ow, mask: mask)
+                      == QuantizedGridSample.optimized(y, positions: positions, height: oh, width: ow, mask: mask, threads: 2))
         // Against float sampling of the dequantized map: within about one step of 8-bit rounding.
         let real = Tensor(channels: c, height: h, width: w, data: x.data.map { Float(Int32($0) - zp) })
         let float = GridSample.reference(real, grid: grid, height: oh, width: ow)

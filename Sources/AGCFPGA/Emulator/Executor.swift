@@ -1,0 +1,165 @@
+import AGCKernels
+
+/// Executes instruction descriptors against a DDR memory, the way the accelerator does, with
+/// integer arithmetic only and the optimised kernels: the same bytes for any thread count.
+///
+/// Every descriptor is checked before it runs (opcode, reserved bits, every region it reads or
+/// writes inside the memory); a bad one stops the stream with an error and writes nothing.
+/// Decoded weights are cached by address: the host writes a program's constants once.
+public final class Executor {
+    public let threads: Int
+    private var convolutions: [UInt32: QuantizedConvolution] = [:]
+
+    public init(threads: Int = KernelThreads.count) {
+        self.threads = max(1, threads)
+    }
+
+    /// Forgets decoded constants (after the host rewrites the constant region).
+    public func invalidate() {
+        convolutions.removeAll()
+    }
+
+    /// Runs `count` descriptors starting at byte `address`.
+    public func run(descriptorsAt address: Int, count: Int, memory: UnsafeMutableRawBufferPointer) throws {
+        for n in 0..<count {
+            let at = address + n * Instruction.byteCount
+            let instruction = try Instruction.load(from: UnsafeRawBufferPointer(memory), at: at)
+            try execute(instruction, at: at, memory: memory)
+        }
+    }
+
+    /// Runs one instruction.
+    public func execute(_ i: Instruction, at descriptor: Int, memory: UnsafeMutableRawBufferPointer) throws {
+        let base = memory.baseAddress!
+        func region(_ address: UInt32, _ bytes: Int, _ what: String) throws -> UnsafeMutableRawPointer {
+            guard bytes >= 0, Int(address) + bytes <= memory.count else {
+                throw AcceleratorError.outOfBounds(address: Int(address), "\(what) of the descriptor at \(descriptor) (\(bytes) bytes)")
+            }
+            return base + Int(address)
+        }
+        func bytes(_ a: UInt32, _ n: Int, _ what: String) throws -> UnsafeMutablePointer<UInt8> {
+            try region(a, n, what).assumingMemoryBound(to: UInt8.self)
+        }
+        func words(_ a: UInt32, _ n: Int, _ what: String) throws -> UnsafeMutablePointer<Int32> {
+            guard a % 4 == 0 else { throw AcceleratorError.badDescriptor(address: descriptor, "\(what) is not word-aligned") }
+            return try region(a, 4 * n, what).assumingMemoryBound(to: Int32.self)
+        }
+        let cin = Int(i.inChannels), cout = Int(i.outChannels), h = Int(i.height), w = Int(i.width)
+        let (oh, ow) = i.outputSize
+        guard h > 0, w > 0 else { throw AcceleratorError.badDescriptor(address: descriptor, "empty map") }
+        switch i.opcode {
+        case .keypoints:
+            let k = Int(i.keypointCount), units = Compiler.keypointUnits
+            guard cout == k + 1, h == w, (2 * units) % h == 0 else {
+                throw AcceleratorError.badDescriptor(address: descriptor, "keypoint heatmap geometry")
+            }
+            let kp = try words(i.aux, 4 * k, "keypoints")
+            let points = (0..<(2 * k)).map { SIMD2(kp[2 * $0], kp[2 * $0 + 1]) }
+            ElementwiseArithmetic.keypointHeat(
+                source: Array(points[0..<k]), driving: Array(points[k...]), units: units, size: h,
+                table: try words(i.weights, 2 * units + 1, "Gaussian table"), tableCount: 2 * units + 1,
+                multiplier: i.multiplier, shift: i.shift, zeroPoint: Int32(i.outputZeroPoint),
+                heat: try bytes(i.output, cout * h * w, "heatmaps"), shifts: try words(i.bias, 2 * cout, "shifts"))
+        case .averagePool:
+            let f = Int(i.factor)
+            guard f > 0, h % f == 0, w % f == 0 else { throw AcceleratorError.badDescriptor(address: descriptor, "pooling factor") }
+            let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cin * oh * ow, "output")
+            averagePool(src, channels: cin, height: h, width: w, factor: f, into: dst)
+        case .gridShift:
+            let shifts = Int(i.keypointCount)
+            guard cout == cin * shifts else { throw AcceleratorError.badDescriptor(address: descriptor, "grid-shift channels") }
+            let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cout * h * w, "output")
+            let table = try words(i.bias, 2 * shifts, "shifts"), zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
+            for k in 0..<shifts {
+                let positions = QuantizedGridSample.positions(shiftX: table[2 * k], shiftY: table[2 * k + 1], height: h, width: w)
+                positions.withUnsafeBufferPointer { pos in
+                    QuantizedGridSample.optimized(input: src, channels: cin, height: h, width: w, zeroPoints: zp,
+                                                  positions: pos.baseAddress!, outputHeight: h, outputWidth: w, mask: nil,
+                                                  output: dst + k * cin * h * w, threads: threads)
+                }
+            }
+        case .convolution:
+            let conv = try convolution(i, descriptor: descriptor, words: words, bytes: bytes)
+            let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cout * oh * ow, "output")
+            let bias = Array(UnsafeBufferPointer(start: try words(i.bias, cout, "bias"), count: cout))
+            let zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
+            var residual: UnsafeMutablePointer<UInt8>?
+            var residualZeroPoints: [Int32] = []
+            if i.flags.contains(.residual) {
+                let (ch, cw) = i.flags.contains(.poolOutput) ? (2 * oh, 2 * ow) : (oh, ow)
+                residual = try bytes(i.aux, cout * ch * cw, "residual")
+                residualZeroPoints = Array(UnsafeBufferPointer(start: try words(i.aux3, cout, "residual zero points"), count: cout))
+            }
+            conv.optimized(input: src, height: h, width: w, zeroPoints: zp, correctedBias: bias, residual: residual,
+                           residualZeroPoints: residualZeroPoints, output: dst, threads: threads)
+        case .softmaxFlow:
+            ElementwiseArithmetic.softmaxFlow(
+                logits: try bytes(i.input, cin * h * w, "logits"), channels: cin, count: h * w,
+                table: try words(i.weights, 256, "exp table"), shifts: try words(i.bias, 2 * cin, "shifts"),
+                flow: try words(i.output, 2 * h * w, "flow"))
+        case .lookup:
+            ElementwiseArithmetic.lookup(input: try bytes(i.input, cin * h * w, "input"), count: cin * h * w,
+                                         table: try words(i.weights, 256, "table"), output: try bytes(i.output, cin * h * w, "output"))
+        case .upsampleFlow:
+            guard i.factor > 0 else { throw AcceleratorError.badDescriptor(address: descriptor, "upsampling factor") }
+            ElementwiseArithmetic.upsampleFlow(input: try words(i.input, 2 * h * w, "flow"), height: h, width: w,
+                                               factor: Int(i.factor), output: try words(i.output, 2 * oh * ow, "output"))
+        case .gridFlow:
+            let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cin * h * w, "output")
+            let zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
+            let mask = i.flags.contains(.mask) ? try bytes(i.aux2, h * w, "mask") : nil
+            let positions = QuantizedGridSample.positions(flow: try words(i.aux, 2 * h * w, "flow"), height: h, width: w)
+            positions.withUnsafeBufferPointer { pos in
+                QuantizedGridSample.optimized(input: src, channels: cin, height: h, width: w, zeroPoints: zp,
+                                              positions: pos.baseAddress!, outputHeight: h, outputWidth: w,
+                                              mask: mask.map { UnsafePointer($0) }, output: dst, threads: threads)
+            }
+        }
+    }
+
+    private func convolution(_ i: Instruction, descriptor: Int,
+                             words: (UInt32, Int, String) throws -> UnsafeMutablePointer<Int32>,
+                             bytes: (UInt32, Int, String) throws -> UnsafeMutablePointer<UInt8>) throws -> QuantizedConvolution {
+        if let cached = convolutions[i.weights], cached.inChannels == Int(i.inChannels), cached.outChannels == Int(i.outChannels),
+           cached.upsampleInput == i.flags.contains(.upsampleInput), cached.poolOutput == i.flags.contains(.poolOutput) {
+            return cached
+        }
+        let cin = Int(i.inChannels), cout = Int(i.outChannels), k = Int(i.factor)
+        guard k == 3 else { throw AcceleratorError.badDescriptor(address: descriptor, "kernel size \(k): the engine runs 3x3") }
+        let w = try bytes(i.weights, cout * cin * k * k, "weights")
+        let weights = (0..<(cout * cin * k * k)).map { Int8(bitPattern: w[$0]) }
+        let rq = try words(i.requantization, 2 * cout, "requantization")
+        let requantization = Requantization(multiplier: (0..<cout).map { rq[2 * $0] }, shift: (0..<cout).map { rq[2 * $0 + 1] },
+                                            outputZeroPoint: Int32(i.outputZeroPoint), minimum: Int32(i.clampMin),
+                                            maximum: Int32(i.clampMax))
+        var residual: ResidualAdd?
+        if i.flags.contains(.residual) {
+            let r = try words(i.aux2, 2 * cout, "residual rescaling")
+            residual = ResidualAdd(multiplier: (0..<cout).map { r[2 * $0] }, shift: (0..<cout).map { r[2 * $0 + 1] })
+        }
+        let bias = Array(UnsafeBufferPointer(start: try words(i.bias, cout, "bias"), count: cout))
+        let conv = QuantizedConvolution(outChannels: cout, inChannels: cin, kernelSize: k, weights: weights, bias: bias,
+                                        requantization: requantization, upsampleInput: i.flags.contains(.upsampleInput),
+                                        poolOutput: i.flags.contains(.poolOutput), residual: residual)
+        convolutions[i.weights] = conv
+        return conv
+    }
+
+    /// The pooling engine: (sum + n / 2) / n over each factor x factor block.
+    private func averagePool(_ src: UnsafeMutablePointer<UInt8>, channels: Int, height h: Int, width w: Int, factor f: Int,
+                             into dst: UnsafeMutablePointer<UInt8>) {
+        let oh = h / f, ow = w / f, n = f * f
+        for c in 0..<channels {
+            for y in 0..<oh {
+                for x in 0..<ow {
+                    var sum = 0
+                    for dy in 0..<f {
+                        let row = src + (c * h + y * f + dy) * w + x * f
+                        for dx in 0..<f { sum += Int(row[dx]) }
+                    }
+                    dst[(c * oh + y) * ow + x] = UInt8((sum + n / 2) / n)
+                }
+            }
+        }
+    }
+}
