@@ -5,10 +5,11 @@ public enum CodecError: Error, CustomStringConvertible {
     case input(String)
     case output(String)
     case modelMismatch(String)
+    case verificationFailed(String)
 
     public var description: String {
         switch self {
-        case let .faceDetector(m), let .badArgument(m), let .input(m), let .output(m), let .modelMismatch(m): return m
+        case let .faceDetector(m), let .badArgument(m), let .input(m), let .output(m), let .modelMismatch(m), let .verificationFailed(m): return m
         }
     }
 }

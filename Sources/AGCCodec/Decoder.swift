@@ -8,6 +8,8 @@ public struct DecoderOptions: Sendable {
     /// Frames to output, `first...last` (inclusive); nil: all.
     public var frames: ClosedRange<Int>?
     public var progress = true
+    /// Check the shown pictures against the stream's picture hashes.
+    public var verify = false
 
     public init() {}
 }
@@ -19,9 +21,13 @@ public struct DecodeSummary: Codable, Sendable {
     public var framesOut: Int
     public var keyFramesDecoded: Int
     public var decodeFPS: Double
+    /// With `--verify`: the picture hash check.
+    public var verification: VerificationReport?
+    public var backend: String
 
     enum CodingKeys: String, CodingKey {
         case input, output, framesOut = "frames_out", keyFramesDecoded = "key_frames_decoded", decodeFPS = "decode_fps"
+        case verification, backend
     }
 }
 
@@ -78,30 +84,58 @@ public final class Decoder {
         var written = 0
         // The stream's rate, shown as its bytes spread evenly over its frames.
         let bytesPerFrame = Double(reader.bytes.count) / Double(max(reader.frameCount, 1))
-        let keyFrames = try decodeFrames(reader, name: input) { _, image in
+        var verifier = try makeVerifier(reader, name: input)
+        // Verifying a range decodes the whole hashed groups around it, and shows only the range.
+        var range = options.frames
+        if let wanted = options.frames, options.verify {
+            let n = reader.header.pictureHashGroup
+            range = (wanted.lowerBound / n * n)...max(wanted.upperBound, min((wanted.upperBound / n + 1) * n, reader.frameCount) - 1)
+        }
+        let keyFrames = try decodeFrames(reader, name: input, frames: range) { number, image in
+            verifier?.shown(frame: number, image)
+            guard options.frames?.contains(number) ?? true else { return }
             try sink.write(image)
             written += 1
             progress.update(frames: written, bytes: Int(bytesPerFrame * Double(written)), frameRate: frameRate.value)
         } audio: { packet in
             if audioParameters != nil && sink.acceptsAudio { try sink.writeAudio(packet) }
-        }
+        } hashes: { verifier?.expect($0) }
         guard written > 0 else { throw CodecError.input("\(input): no frames decoded") }
         progress.finish()
+        let verification = verifier.map { v -> VerificationReport in var v = v; return v.report() }
+        if let verification, !verification.passed {
+            // Keep nothing under the output name: the pictures are not the encoder's.
+            throw CodecError.verificationFailed(verification.groupsChecked == 0
+                ? "\(input): --verify found no complete group of frames with a picture hash to check"
+                : "\(input): decoded pictures differ from the encoder's in frames \(verification.mismatches.joined(separator: ", ")) "
+                  + "(\(verification.mismatches.count) of \(verification.groupsChecked) hashed groups; backend \(backend.modelIdentifier))")
+        }
         try sink.finish()
         return DecodeSummary(input: input, output: output, framesOut: written, keyFramesDecoded: keyFrames,
-                             decodeFPS: Double(written) / Date().timeIntervalSince(started))
+                             decodeFPS: Double(written) / Date().timeIntervalSince(started), verification: verification,
+                             backend: backend.modelIdentifier)
+    }
+
+    /// The picture hash checker `--verify` asks for, or an error when the stream carries no hashes.
+    func makeVerifier(_ reader: BitstreamReader, name input: String) throws -> PictureVerifier? {
+        guard options.verify else { return nil }
+        guard reader.header.pictureHashGroup > 0 else {
+            throw CodecError.verificationFailed("\(input): --verify: the stream carries no picture hashes (encoded with --hash-group 0)")
+        }
+        return PictureVerifier(totalFrames: reader.frameCount, framesPerHash: reader.header.pictureHashGroup)
     }
 
     /// Decodes the wanted frames of an opened stream, handing each (number, picture) to `frame` in
     /// order and each carried audio packet to `audio`. Returns how many key frames were decoded.
-    public func decodeFrames(_ reader: BitstreamReader, name input: String,
+    public func decodeFrames(_ reader: BitstreamReader, name input: String, frames range: ClosedRange<Int>? = nil,
                              frame: (Int, RGBImage) throws -> Void,
-                             audio: (AGCMedia.AudioPacket) throws -> Void = { _ in }) throws -> Int {
+                             audio: (AGCMedia.AudioPacket) throws -> Void = { _ in },
+                             hashes: (PictureHashes) -> Void = { _ in }) throws -> Int {
         let header = reader.header
         let quantizer = try header.quantizer
         let size = header.codedWidth
         let total = reader.frameCount
-        let wanted = options.frames ?? 0...max(total - 1, 0)
+        let wanted = range ?? 0...max(total - 1, 0)
         guard wanted.lowerBound < max(total, 1) else {
             throw CodecError.badArgument("\(input): --frames starts at \(wanted.lowerBound) but the stream has \(total) frames")
         }
@@ -111,7 +145,7 @@ public final class Decoder {
         }
         let intraDecoder = try IntraDecoder(codec: header.keyFrameCodec == .av1 ? .av1 : .hevc)
         // A whole decode reads every unit (audio may precede the first key frame); a range seeks.
-        var cursor = options.frames == nil ? reader.units() : reader.units(from: start.offset)
+        var cursor = range == nil ? reader.units() : reader.units(from: start.offset)
         var keyImage: RGBImage?
         var predictor: [QuantizedKeypoint] = []
         var next = start.frame   // the next frame number the stream delivers
@@ -158,21 +192,35 @@ public final class Decoder {
                 for p in packets {
                     try audio(AGCMedia.AudioPacket(data: Data(p.data), pts: p.pts, dts: p.pts, duration: p.duration))
                 }
+            case .pictureHashes(let unit):
+                hashes(unit)
             case .endOfStream:
                 break decoding
             default:
                 continue
             }
         }
-        if options.frames == nil {
+        if range != nil && options.verify {
+            // The hashes of the last frames shown follow them, before the next key frame.
+            while let unit = try? cursor.next() {
+                if case .pictureHashes(let unit) = unit.element { hashes(unit) }
+                if case .keyFrame = unit.element { break }
+            }
+        }
+        if range == nil {
             guard next >= total else { throw CodecError.input("\(input): the stream ends at frame \(next) of \(total)") }
             // Read on to the end-of-stream unit: trailing audio, and damage after the last frame.
             do {
                 while let unit = try cursor.next() {
-                    if case .audioPackets(let packets) = unit.element {
+                    switch unit.element {
+                    case .audioPackets(let packets):
                         for p in packets {
                             try audio(AGCMedia.AudioPacket(data: Data(p.data), pts: p.pts, dts: p.pts, duration: p.duration))
                         }
+                    case .pictureHashes(let unit):
+                        hashes(unit)
+                    default:
+                        continue
                     }
                 }
             } catch let error as BitstreamError {

@@ -32,7 +32,7 @@ public final class Encoder {
         reader.setOutput(crop: crop, size: (width: size, height: size))
         let quantizer = try KeypointQuantizer(stepDenominator: options.keypointStepDenominator)
         let audio = options.carryAudio && AudioPacketReader.hasAudio(path: input) ? try AudioPacketReader(path: input) : nil
-        let header = SequenceHeader(
+        var header = SequenceHeader(
             codedWidth: size, codedHeight: size,
             frameRate: AGCBitstream.Rational(Int(info.frameRate.num), Int(max(info.frameRate.den, 1))),
             frameCount: max(info.frameCountEstimate, 0), sourceWidth: info.codedWidth, sourceHeight: info.codedHeight,
@@ -40,8 +40,13 @@ public final class Encoder {
             modelIdentifier: backend.modelIdentifier, modelHash: hexBytes(backend.modelSHA256),
             keypointCount: backend.keypointCount, keypointStepDenominator: options.keypointStepDenominator,
             keyFrameCodec: options.keyFrameCodec == .hevc ? .hevc : .av1, hasAudio: audio != nil)
+        header.pictureHashGroup = options.pictureHashGroup
         let file = try AtomicFile(path: output)
         let writer = try BitstreamWriter(header: header, sink: { try file.write($0) })
+        var hasher = options.pictureHashGroup > 0 ? PictureHasher(framesPerHash: options.pictureHashGroup) : nil
+        func writeHashes() throws {
+            for unit in hasher?.takeUnits() ?? [] { _ = try writer.write(unit) }
+        }
         let audioCarrier = try audio.map { try AudioCarrier(reader: $0, writer: writer) }
 
         let intraEncoder = try IntraEncoder(codec: options.keyFrameCodec, width: size, height: size, qp: options.keyFrameQP)
@@ -76,6 +81,7 @@ public final class Encoder {
             }
             if let (kind, quantized, shown, shownImage) = choice {
                 reconstructed?(index, shownImage)
+                hasher?.add(frame: index, shownImage)
                 let before = run.encoder.approximateSize
                 try run.encoder.encode(kind == .generated ? .generated(quantized) : .repeatKeyFrame)
                 run.frames += 1
@@ -86,6 +92,7 @@ public final class Encoder {
                 }
             } else {
                 keypointBytes += try run.flush(to: writer, nextFirstFrame: index + 1)
+                try writeHashes()
                 let packet = try intraEncoder.encode(image)
                 keyImage = try intraDecoder.decode(packet, width: size, height: size)
                 keyPlane = Plane.luma(rgb: keyImage.pixels, width: size, height: size)
@@ -98,6 +105,7 @@ public final class Encoder {
                 keyBytes += packet.count + keypointField.count
                 keyFrames.append(index)
                 reconstructed?(index, keyImage)
+                hasher?.add(frame: index, keyImage)
                 run = RunBuilder(predictor: keyQuantized)
                 run.firstFrame = index + 1
                 stats.append(FrameStats(frame: index, kind: .key, bits: 8 * (packet.count + keypointField.count),
@@ -111,6 +119,8 @@ public final class Encoder {
         }
         guard index > 0 else { throw CodecError.input("\(input): the video stream has no frames") }
         keypointBytes += try run.flush(to: writer, nextFirstFrame: index)
+        hasher?.finishGroup()
+        try writeHashes()
         try audioCarrier?.write(until: .infinity)
         try writer.finish(frameCount: index)
         progress.update(frames: index, bytes: writer.bytesWritten, frameRate: fps, force: true)

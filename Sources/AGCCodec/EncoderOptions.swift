@@ -18,6 +18,9 @@ public struct EncoderOptions: Sendable {
     public var maxRunLength = 64
     public var progress = true
     public var carryAudio = true
+    /// Frames per picture hash (SHA-256 of the shown pictures, 8 bytes; 0: none). One hash per
+    /// second costs about 64 bit/s.
+    public var pictureHashGroup = 25
 
     public init() {}
 }

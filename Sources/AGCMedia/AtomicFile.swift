@@ -48,3 +48,14 @@ public final class AtomicFile {
         }
     }
 }
+
+extension AtomicFile {
+    /// Writes `value` as pretty-printed JSON (sorted keys) to `path`, atomically.
+    public static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let file = try AtomicFile(path: path)
+        try file.write(try encoder.encode(value) + Data("\n".utf8))
+        try file.commit()
+    }
+}

@@ -1,6 +1,7 @@
 import AGCBitstream
 import AGCCodec
 import AGCMedia
+import AGCKernels
 import ArgumentParser
 import Foundation
 
@@ -18,8 +19,20 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output: .mp4, .mkv, .y4m, or - for Y4M on standard output.")
     var output: String?
 
-    @Option(help: "Reconstruction backend: float, emulator or fpga.")
-    var backend = "float"
+    @Option(help: "Reconstruction backend: emulator (the normative INT8 decoder, default), fpga (the accelerator at --device) or float (the float network: close, not bit-exact).")
+    var backend = "emulator"
+
+    @Option(help: "With --backend fpga: the accelerator's UIO device (/dev/uioN) or a simulated device's folder.")
+    var device: String?
+
+    @Option(help: "Threads of the emulator and kernels (default: every core).")
+    var threads: Int?
+
+    @Flag(help: "Check the decoded pictures against the stream's picture hashes; fail (and keep no output) on a mismatch.")
+    var verify = false
+
+    @Option(name: .customLong("stats-json"), help: "Write the decode summary (and the verification) as JSON.")
+    var statsJSON: String?
 
     @Option(help: "Decode only frames A:B (inclusive, from 0; A: or :B open-ended), seeking through the index.")
     var frames: String?
@@ -46,16 +59,22 @@ struct DecodeCommand: ParsableCommand {
             }
             var options = DecoderOptions()
             options.progress = !noProgress
+            options.verify = verify
             if let frames {
                 guard let range = parseRange(frames) else { throw ValidationError("--frames \(frames): expected A:B") }
                 options.frames = range
             }
-            let decoder = Decoder(backend: try kind.make(), options: options)
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            let decoder = Decoder(backend: try kind.make(threads: threads ?? KernelThreads.count, device: device), options: options)
             let summary = try decoder.decode(input: input, output: output)
+            if let statsJSON { try AtomicFile.writeJSON(summary, to: statsJSON) }
             if !noProgress {
-                FileHandle.standardError.write(Data(String(format: "%@: %d frames (%d key frames decoded), %.1f fps\n",
-                                                           output, summary.framesOut, summary.keyFramesDecoded,
-                                                           summary.decodeFPS).utf8))
+                var line = String(format: "%@: %d frames (%d key frames decoded), %.1f fps", output, summary.framesOut,
+                                  summary.keyFramesDecoded, summary.decodeFPS)
+                if let v = summary.verification {
+                    line += ", verified \(v.framesChecked) frames in \(v.groupsChecked) hashed groups: identical"
+                }
+                FileHandle.standardError.write(Data((line + "\n").utf8))
             }
         } catch let error as ValidationError {
             throw error

@@ -42,8 +42,14 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("max-keyint"), help: "A key frame at least every N frames.")
     var maxKeyInterval = 250
 
-    @Option(help: "Reconstruction backend of the closed loop: float, emulator or fpga.")
-    var backend = "float"
+    @Option(help: "Reconstruction backend of the closed loop: emulator (the normative INT8 decoder, default), fpga (with --device) or float.")
+    var backend = "emulator"
+
+    @Option(help: "With --backend fpga: the accelerator's UIO device or a simulated device's folder.")
+    var device: String?
+
+    @Option(name: .customLong("hash-group"), help: "Frames per decoded-picture hash (8 bytes each; 0: none).")
+    var hashGroup = 25
 
     @Flag(name: .customLong("no-audio"), help: "Do not carry the audio stream.")
     var noAudio = false
@@ -68,6 +74,7 @@ struct EncodeCommand: ParsableCommand {
             throw ValidationError("--min-quality \(minQuality): expected msssim:0.93 or psnr:32")
         }
         guard maxKeyInterval >= 1 else { throw ValidationError("--max-keyint must be at least 1") }
+        guard (0...65536).contains(hashGroup) else { throw ValidationError("--hash-group takes 0...65536 frames") }
         guard let kind = BackendKind(rawValue: backend) else {
             throw ValidationError("--backend \(backend): expected float, emulator or fpga")
         }
@@ -80,10 +87,11 @@ struct EncodeCommand: ParsableCommand {
         options.maxKeyInterval = maxKeyInterval
         options.progress = !noProgress
         options.carryAudio = !noAudio
+        options.pictureHashGroup = hashGroup
         do {
-            let encoder = try Encoder(options: options, backend: try kind.make())
+            let encoder = try Encoder(options: options, backend: try kind.make(device: device))
             let summary = try encoder.encode(input: input, output: output)
-            if let statsJSON { try writeJSON(summary, to: statsJSON) }
+            if let statsJSON { try AtomicFile.writeJSON(summary, to: statsJSON) }
             if !noProgress {
                 FileHandle.standardError.write(Data(String(
                     format: "%@: %d frames, %d key frames, %.2f kb/s (key frames %.2f, keypoints %.2f, audio %.2f, overhead %.2f), "
@@ -99,12 +107,4 @@ struct EncodeCommand: ParsableCommand {
             throw ExitCode.failure
         }
     }
-}
-
-func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    let file = try AtomicFile(path: path)
-    try file.write(try encoder.encode(value) + Data("\n".utf8))
-    try file.commit()
 }

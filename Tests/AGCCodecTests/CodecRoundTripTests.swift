@@ -32,7 +32,7 @@ final class CodecRoundTripTests: XCTestCase {
         options.frames = frames
         let decoder = Decoder(backend: try BackendKind.float.make(), options: options)
         var out: [(Int, RGBImage)] = []
-        _ = try decoder.decodeFrames(try decoder.open(path), name: path) { out.append(($0, $1)) }
+        _ = try decoder.decodeFrames(try decoder.open(path), name: path, frames: frames) { out.append(($0, $1)) }
         return out
     }
 

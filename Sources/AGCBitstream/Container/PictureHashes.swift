@@ -1,6 +1,8 @@
 /// Hashes of decoded pictures for consecutive frames, so a decoder can check it rebuilds what
 /// the encoder's decoder did. The hashed bytes are the decoded picture as packed RGB24 rows,
-/// top to bottom, at the coded size.
+/// top to bottom, at the coded size. One hash covers `framesPerHash` consecutive pictures (their
+/// bytes one after another); groups are aligned to frame numbers that are multiples of it, and
+/// the last group of a stream may be shorter.
 public struct PictureHashes: Hashable, Codable, Sendable {
     /// How the hashes are computed.
     public struct Algorithm: RawRepresentable, Hashable, Codable, Sendable {
@@ -12,13 +14,16 @@ public struct PictureHashes: Hashable, Codable, Sendable {
 
     public var algorithm: Algorithm
     public var firstFrame: Int
-    /// One hash per frame from `firstFrame`, all `hashLength` (1...32) bytes long.
+    /// One hash per group of frames from `firstFrame`, all `hashLength` (1...32) bytes long.
     public var hashes: [[UInt8]]
+    /// Frames each hash covers (1: one hash per frame). Appended field: 1 when absent.
+    public var framesPerHash: Int
 
-    public init(algorithm: Algorithm = .sha256, firstFrame: Int, hashes: [[UInt8]]) {
+    public init(algorithm: Algorithm = .sha256, firstFrame: Int, hashes: [[UInt8]], framesPerHash: Int = 1) {
         self.algorithm = algorithm
         self.firstFrame = firstFrame
         self.hashes = hashes
+        self.framesPerHash = framesPerHash
     }
 
     /// The length of every hash (0 when there are none).
@@ -34,6 +39,7 @@ extension PictureHashes: UnitPayload {
         writer.varint(firstFrame)
         writer.varint(hashes.count)
         for hash in hashes { writer.raw(hash) }
+        writer.varint(framesPerHash)
     }
 
     init(from reader: inout ByteReader) throws {
@@ -46,6 +52,7 @@ extension PictureHashes: UnitPayload {
         guard count * length <= reader.remaining else { throw PayloadError("\(count) hashes exceed the payload") }
         var hashes = [[UInt8]]()
         for _ in 0..<count { hashes.append(try reader.raw(count: length)) }
-        self.init(algorithm: algorithm, firstFrame: firstFrame, hashes: hashes)
+        let group = reader.remaining > 0 ? try reader.varint("frames per hash", in: 1...FormatLimits.maxRunFrames) : 1
+        self.init(algorithm: algorithm, firstFrame: firstFrame, hashes: hashes, framesPerHash: group)
     }
 }

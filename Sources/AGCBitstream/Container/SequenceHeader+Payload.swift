@@ -20,6 +20,7 @@ extension SequenceHeader: UnitPayload {
             writer.string(entry.key)
             writer.string(entry.value)
         }
+        writer.varint(pictureHashGroup)
     }
 
     init(from reader: inout ByteReader) throws {
@@ -57,6 +58,9 @@ extension SequenceHeader: UnitPayload {
                   modelIdentifier: modelIdentifier, modelHash: modelHash, keypointCount: keypointCount,
                   keypointStepDenominator: UInt32(denominator), keyFrameCodec: KeyFrameCodec(rawValue: codec),
                   hasAudio: flags & 1 != 0, metadata: metadata)
+        if reader.remaining > 0 {
+            pictureHashGroup = try reader.varint("picture hash group", in: 0...FormatLimits.maxRunFrames)
+        }
         let upright = uprightSourceSize
         guard crop.x + crop.width <= upright.width && crop.y + crop.height <= upright.height else {
             throw PayloadError("crop \(crop.x),\(crop.y),\(crop.width)x\(crop.height) lies outside the "

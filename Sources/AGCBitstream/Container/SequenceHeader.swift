@@ -87,6 +87,8 @@ public struct SequenceHeader: Hashable, Codable, Sendable {
     public var hasAudio: Bool
     /// Free-form key/value pairs, in order.
     public var metadata: [MetadataEntry]
+    /// Frames per picture hash (0: the stream carries none). Appended field.
+    public var pictureHashGroup: Int = 0
 
     public init(codedWidth: Int, codedHeight: Int, frameRate: Rational, frameCount: Int,
                 sourceWidth: Int, sourceHeight: Int, rotation: Int = 0, crop: CropRect,
