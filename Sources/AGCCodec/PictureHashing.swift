@@ -19,7 +19,8 @@ struct PictureHasher {
         self.framesPerHash = framesPerHash
     }
 
-    /// Adds frame `number`; frames must come in increasing order.
+    /// Adds frame `number`; frames must come in increasing order. A group is finished with its
+    /// last frame, so its hash can be written before the next key frame.
     mutating func add(frame number: Int, _ image: RGBImage) {
         let g = number / framesPerHash
         if group != g {
@@ -28,6 +29,7 @@ struct PictureHasher {
         }
         hasher.update(data: image.pixels)
         frames += 1
+        if (number + 1) % framesPerHash == 0 { finishGroup() }
     }
 
     /// Closes the running group (at the end of the stream, or before a gap).

@@ -23,11 +23,11 @@ final class AudioCarryTests: XCTestCase {
         options.progress = false
         options.crop = .full
         let agc = (dir as NSString).appendingPathComponent("voice.agc")
-        _ = try Encoder(options: options, backend: BackendKind.float.make()).encode(input: clip, output: agc)
+        _ = try Encoder(options: options, backend: BackendKind.emulator.make()).encode(input: clip, output: agc)
         let out = (dir as NSString).appendingPathComponent("back.mp4")
         var decoding = DecoderOptions()
         decoding.progress = false
-        _ = try Decoder(backend: try BackendKind.float.make(), options: decoding).decode(input: agc, output: out)
+        _ = try Decoder(backend: try BackendKind.emulator.make(), options: decoding).decode(input: agc, output: out)
 
         let source = try AudioPacketReader(path: clip), restored = try AudioPacketReader(path: out)
         XCTAssertEqual(restored.parameters.codecName, "aac")

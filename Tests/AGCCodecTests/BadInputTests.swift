@@ -22,13 +22,13 @@ final class BadInputTests: XCTestCase {
         var options = EncoderOptions()
         options.progress = false
         options.crop = .full
-        _ = try Encoder(options: options, backend: BackendKind.float.make()).encode(input: input, output: output)
+        _ = try Encoder(options: options, backend: BackendKind.emulator.make()).encode(input: input, output: output)
     }
 
     func decode(_ input: String, _ output: String) throws {
         var options = DecoderOptions()
         options.progress = false
-        _ = try Decoder(backend: try BackendKind.float.make(), options: options).decode(input: input, output: output)
+        _ = try Decoder(backend: try BackendKind.emulator.make(), options: options).decode(input: input, output: output)
     }
 
     /// The error's message names `file`, and the folder holds only `expected` afterwards.
@@ -41,9 +41,10 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(left, expected, "files left behind", line: line)
     }
 
-    /// A valid stream of the sample's first frames.
-    func validStream() throws -> String {
+    /// The sample's first 8 frames as an H.264 clip.
+    func clip() throws -> String {
         let clip = path("clip.mp4")
+        guard !FileManager.default.fileExists(atPath: clip) else { return clip }
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../samples/talking-head.mp4").standardized.path
         let p = Process()
@@ -51,8 +52,13 @@ final class BadInputTests: XCTestCase {
         p.arguments = ["-v", "error", "-i", sample, "-frames:v", "8", "-c:v", "libx264", "-y", clip]
         try p.run()
         p.waitUntilExit()
+        return clip
+    }
+
+    /// A valid stream of the sample's first frames.
+    func validStream() throws -> String {
         let out = path("clip.agc")
-        try encode(clip, out)
+        try encode(try clip(), out)
         return out
     }
 
@@ -125,9 +131,25 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path("keep.agc"), encoding: .utf8), "old")
     }
 
-    func testUnavailableBackendsSaySo() {
-        for kind in [BackendKind.emulator, .fpga] {
-            XCTAssertThrowsError(try kind.make()) { XCTAssertTrue("\($0)".contains(kind.rawValue)) }
+    func testDeviceBackendNeedsADevice() {
+        XCTAssertThrowsError(try BackendKind.fpga.make()) { XCTAssertTrue("\($0)".contains("--device"), "\($0)") }
+        XCTAssertThrowsError(try BackendKind.fpga.make(device: path("no-such-device"))) {
+            XCTAssertTrue("\($0)".contains(self.path("no-such-device")), "\($0)")
+        }
+    }
+
+    func testVerifyWithoutHashesIsAnError() throws {
+        var options = EncoderOptions()
+        options.progress = false
+        options.crop = .full
+        options.pictureHashGroup = 0
+        _ = try Encoder(options: options, backend: BackendKind.emulator.make()).encode(input: clip(), output: path("nohash.agc"))
+        var decoding = DecoderOptions()
+        decoding.progress = false
+        decoding.verify = true
+        XCTAssertThrowsError(try Decoder(backend: try BackendKind.emulator.make(), options: decoding)
+            .decode(input: path("nohash.agc"), output: path("nohash.y4m"))) {
+            XCTAssertTrue("\($0)".contains("no picture hashes"), "\($0)")
         }
     }
 }

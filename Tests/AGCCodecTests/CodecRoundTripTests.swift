@@ -3,7 +3,8 @@ import AGCMedia
 import XCTest
 @testable import AGCCodec
 
-/// Encode and decode of the bundled sample, through the library (the same code the tools run).
+/// Encode and decode of the bundled sample through the normative INT8 decoder (the emulator), via
+/// the library (the same code the tools run).
 final class CodecRoundTripTests: XCTestCase {
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../samples/talking-head.mp4").standardized.path
@@ -18,7 +19,7 @@ final class CodecRoundTripTests: XCTestCase {
         options.crop = .full
         let path = (work as NSString).appendingPathComponent("sample.agc")
         var frames: [RGBImage] = []
-        let summary = try Encoder(options: options, backend: BackendKind.float.make())
+        let summary = try Encoder(options: options, backend: BackendKind.emulator.make())
             .encode(input: sample, output: path) { index, image in
                 precondition(index == frames.count)
                 frames.append(image)
@@ -26,11 +27,11 @@ final class CodecRoundTripTests: XCTestCase {
         return (path, summary, frames)
     }
 
-    func decode(_ path: String, frames: ClosedRange<Int>? = nil) throws -> [(Int, RGBImage)] {
+    func decode(_ path: String, frames: ClosedRange<Int>? = nil, threads: Int = 2) throws -> [(Int, RGBImage)] {
         var options = DecoderOptions()
         options.progress = false
         options.frames = frames
-        let decoder = Decoder(backend: try BackendKind.float.make(), options: options)
+        let decoder = Decoder(backend: try BackendKind.emulator.make(threads: threads), options: options)
         var out: [(Int, RGBImage)] = []
         _ = try decoder.decodeFrames(try decoder.open(path), name: path, frames: frames) { out.append(($0, $1)) }
         return out
@@ -40,10 +41,12 @@ final class CodecRoundTripTests: XCTestCase {
         let (path, summary, reconstructed) = try Self.encoded.get()
         XCTAssertEqual(summary.frames, 75)
         XCTAssertGreaterThanOrEqual(summary.keyFrames.count, 3, "a key frame at least every 25 frames")
-        let decoded = try decode(path)
-        XCTAssertEqual(decoded.map(\.0), Array(0..<75))
-        for (index, image) in decoded {
-            XCTAssertTrue(image == reconstructed[index], "frame \(index) differs from the encoder's reconstruction")
+        for threads in [1, 2] {
+            let decoded = try decode(path, threads: threads)
+            XCTAssertEqual(decoded.map(\.0), Array(0..<75))
+            for (index, image) in decoded {
+                XCTAssertTrue(image == reconstructed[index], "frame \(index) differs from the encoder's reconstruction (\(threads) threads)")
+            }
         }
         XCTAssertGreaterThan(summary.meanMSSSIMY, 0.8)
     }
@@ -61,7 +64,7 @@ final class CodecRoundTripTests: XCTestCase {
             let out = (Self.work as NSString).appendingPathComponent("out.\(ext)")
             var options = DecoderOptions()
             options.progress = false
-            let summary = try Decoder(backend: try BackendKind.float.make(), options: options).decode(input: path, output: out)
+            let summary = try Decoder(backend: try BackendKind.emulator.make(), options: options).decode(input: path, output: out)
             XCTAssertEqual(summary.framesOut, 75)
             let reader = try VideoReader(path: out)
             var count = 0
@@ -71,6 +74,30 @@ final class CodecRoundTripTests: XCTestCase {
             }
             XCTAssertEqual(count, 75, ext)
         }
+    }
+
+    func testVerifyChecksThePictureHashes() throws {
+        let (path, _, _) = try Self.encoded.get()
+        var options = DecoderOptions()
+        options.progress = false
+        options.verify = true
+        let out = (Self.work as NSString).appendingPathComponent("verified.y4m")
+        let summary = try Decoder(backend: try BackendKind.emulator.make(), options: options).decode(input: path, output: out)
+        XCTAssertEqual(summary.verification?.framesChecked, 75)
+        XCTAssertEqual(summary.verification?.passed, true)
+        // A range is verified through the whole hashed groups around it; only the range is shown.
+        options.frames = 30...40
+        let part = try Decoder(backend: try BackendKind.emulator.make(), options: options).decode(input: path, output: out)
+        XCTAssertEqual(part.framesOut, 11)
+        XCTAssertEqual(part.verification?.framesChecked, 25)
+        // The float network is close but not the normative decoder: the check fails, no output is left.
+        options.frames = nil
+        let floatOut = (Self.work as NSString).appendingPathComponent("float.y4m")
+        XCTAssertThrowsError(try Decoder(backend: try BackendKind.float.make(), options: options).decode(input: path, output: floatOut)) {
+            guard case CodecError.verificationFailed(let message) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.contains(path) && message.contains("0-24"), message)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: floatOut))
     }
 
     func testInspectionListsEveryUnit() throws {
