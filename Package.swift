@@ -69,7 +69,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "agc-model-eval", dependencies: [
-            "AGCModel", "AGCMedia", "AGCMetrics",
+            "AGCModel", "AGCFPGA", "AGCKernels", "AGCMedia", "AGCMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
         // Rate-distortion comparisons: AGC ladders against HEVC and AV1 anchors, BD-rate, reports.

@@ -12,7 +12,7 @@ public struct PointRunner {
     public let makeBackend: () throws -> ReconstructionBackend
 
     public init(outputFolder: String, snapshotFrames: Set<Int>,
-                makeBackend: @escaping () throws -> ReconstructionBackend = { try BackendKind.float.make() }) {
+                makeBackend: @escaping () throws -> ReconstructionBackend = { try BackendKind.emulator.make() }) {
         self.outputFolder = outputFolder
         self.snapshotFrames = snapshotFrames
         self.makeBackend = makeBackend

@@ -1,3 +1,4 @@
+import AGCFPGA
 import AGCKernels
 import AGCMedia
 import AGCMetrics
@@ -36,17 +37,26 @@ struct ClipResult: Codable {
     var repeatedKeyFrame: Scores
     var globalAffine: Scores
     var secondsPerFrame: Double
+    /// With `--int8`: the INT8 decoder on the emulator, its PSNR (RGB) against the float output,
+    /// and its seconds per rebuilt frame (keypoints to picture).
+    var int8: Scores?
+    var int8VersusFloatPSNR: Double?
+    var int8SecondsPerFrame: Double?
 
     enum CodingKeys: String, CodingKey {
         case clip, frames, model, scoredFrames = "scored_frames", keyFrameInterval = "key_frame_interval"
         case repeatedKeyFrame = "repeated_key_frame", globalAffine = "global_affine"
-        case secondsPerFrame = "model_seconds_per_frame"
+        case secondsPerFrame = "model_seconds_per_frame", int8
+        case int8VersusFloatPSNR = "int8_vs_float_psnr_rgb", int8SecondsPerFrame = "int8_seconds_per_frame"
     }
 }
 
 /// Runs the network over a clip: a key frame every `keySeconds`, every other frame rebuilt from
 /// the key frame and its own keypoints, scored against the frame (centre square, scaled).
-func evaluateClip(path: String, network: AGCNetwork, keySeconds: Double, progress: Bool) throws -> ClipResult {
+///
+/// With an INT8 decoder, both networks get the keypoints in the integer decoder's units (what a
+/// stream at step 1/256 carries), so that the comparison is of the networks alone.
+func evaluateClip(path: String, network: AGCNetwork, int8: IntegerDecoder?, keySeconds: Double, progress: Bool) throws -> ClipResult {
     let reader = try VideoReader(path: path)
     let info = reader.info
     let side = min(info.width, info.height)
@@ -61,6 +71,10 @@ func evaluateClip(path: String, network: AGCNetwork, keySeconds: Double, progres
     var kpKey: [Keypoint] = []
     var frames = 0, scored = 0
     var modelSeconds = 0.0
+    var int8Scores = Scores(), int8Seconds = 0.0, int8Error = 0.0
+    func snapped(_ kp: [Keypoint]) -> [Keypoint] {
+        int8 == nil ? kp : kp.map { Keypoint(QuantizedModel.keypointUnits($0)) / Float(Compiler.keypointUnits) }
+    }
     let name = URL(fileURLWithPath: path).lastPathComponent
     while let frame = try reader.nextFrame() {
         defer { frames += 1 }
@@ -70,13 +84,21 @@ func evaluateClip(path: String, network: AGCNetwork, keySeconds: Double, progres
         if frames % interval == 0 {
             key = tensor
             keyPlane = plane
-            kpKey = network.keypointDetector(key)
+            kpKey = snapped(network.keypointDetector(key))
+            try int8?.setKeyFrame(planes: PlanarRGB.planes(pixels), keypoints: kpKey.map { QuantizedModel.keypointUnits($0) })
             continue
         }
         let start = Date()
-        let kp = network.keypointDetector(tensor)
+        let kp = snapped(network.keypointDetector(tensor))
         let rebuilt = network.animate(source: key, kpSource: kpKey, kpDriving: kp)
         modelSeconds += Date().timeIntervalSince(start)
+        if let int8 {
+            let t0 = Date()
+            let out = PlanarRGB.packed(try int8.rebuild(keypoints: kp.map { QuantizedModel.keypointUnits($0) }))
+            int8Seconds += Date().timeIntervalSince(t0)
+            int8Scores.add(plane, Plane.luma(rgb: out, width: size, height: size))
+            int8Error += min(Quality.psnrRGB(FrameConversion.rgb(rebuilt), out), 99)  // identical: 99 dB
+        }
         let warped = AffineBaseline.warp(key, driving: kp, source: kpKey)
         model.add(plane, Plane.luma(rgb: FrameConversion.rgb(rebuilt), width: size, height: size))
         repeated.add(plane, keyPlane)
@@ -90,5 +112,8 @@ func evaluateClip(path: String, network: AGCNetwork, keySeconds: Double, progres
     if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     return ClipResult(clip: name, frames: frames, scoredFrames: scored, keyFrameInterval: interval,
                       model: model.divided(by: scored), repeatedKeyFrame: repeated.divided(by: scored),
-                      globalAffine: affine.divided(by: scored), secondsPerFrame: modelSeconds / Double(max(scored, 1)))
+                      globalAffine: affine.divided(by: scored), secondsPerFrame: modelSeconds / Double(max(scored, 1)),
+                      int8: int8 == nil ? nil : int8Scores.divided(by: scored),
+                      int8VersusFloatPSNR: int8 == nil ? nil : int8Error / Double(max(scored, 1)),
+                      int8SecondsPerFrame: int8 == nil ? nil : int8Seconds / Double(max(scored, 1)))
 }

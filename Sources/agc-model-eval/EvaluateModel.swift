@@ -1,3 +1,5 @@
+import AGCFPGA
+import AGCKernels
 import AGCMedia
 import AGCModel
 import ArgumentParser
@@ -29,14 +31,25 @@ struct EvaluateModel: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var noProgress = false
 
+    @Flag(help: "Also run the INT8 decoder on the emulator: its scores, its PSNR against the float output, its speed.")
+    var int8 = false
+
+    @Option(help: "Threads of the emulator (default: every core).")
+    var threads: Int?
+
     func run() throws {
         let network = try AGCNetwork.bundled()
+        var decoder: IntegerDecoder?
+        if int8 {
+            let program = try Compiler.compile(try QuantizedModel.bundled())
+            decoder = IntegerDecoder(program: program, runner: EmulatedAccelerator(program: program, threads: threads ?? KernelThreads.count))
+        }
         let clips = try expandInputs(inputs)
         guard !clips.isEmpty else { throw ValidationError("no video files found in \(inputs.joined(separator: " "))") }
         var results: [ClipResult] = []
         for clip in clips {
             do {
-                results.append(try evaluateClip(path: clip, network: network, keySeconds: keySeconds, progress: !noProgress))
+                results.append(try evaluateClip(path: clip, network: network, int8: decoder, keySeconds: keySeconds, progress: !noProgress))
             } catch {
                 throw ValidationError("\(clip): \(error)")
             }
@@ -70,8 +83,10 @@ func mean(_ results: [ClipResult]) -> [String: Scores] {
         }
         return s.divided(by: results.count)
     }
-    return ["model": avg { $0.model }, "repeated_key_frame": avg { $0.repeatedKeyFrame },
-            "global_affine": avg { $0.globalAffine }]
+    var out = ["model": avg { $0.model }, "repeated_key_frame": avg { $0.repeatedKeyFrame },
+               "global_affine": avg { $0.globalAffine }]
+    if results.allSatisfy({ $0.int8 != nil }) { out["int8"] = avg { $0.int8! } }
+    return out
 }
 
 func table(_ results: [ClipResult], model: String) -> String {
@@ -85,6 +100,19 @@ func table(_ results: [ClipResult], model: String) -> String {
     let m = mean(results)
     lines.append(pad("mean", 28) + String(format: "  | %@ | %@ | %@ |", cell(m["model"]!),
                                           cell(m["repeated_key_frame"]!), cell(m["global_affine"]!)))
+    if let int8 = m["int8"] {
+        lines += ["", "INT8 decoder (emulator) on the same keypoints (1/256 units); PSNR-RGB against the float output",
+                  "clip                  | INT8                   | float - INT8 PSNR-Y | INT8 vs float | emulator s/frame"]
+        for r in results {
+            guard let s = r.int8, let vs = r.int8VersusFloatPSNR, let t = r.int8SecondsPerFrame else { continue }
+            lines.append(pad(r.clip, 20) + String(format: "  | %@ | %+8.3f dB         | %7.2f dB    | %.4f", cell(s),
+                                                  r.model.psnrY - s.psnrY, vs, t))
+        }
+        let vs = results.compactMap(\.int8VersusFloatPSNR).reduce(0, +) / Double(results.count)
+        let t = results.compactMap(\.int8SecondsPerFrame).reduce(0, +) / Double(results.count)
+        lines.append(pad("mean", 20) + String(format: "  | %@ | %+8.3f dB         | %7.2f dB    | %.4f (%.1f fps)", cell(int8),
+                                              m["model"]!.psnrY - int8.psnrY, vs, t, 1 / max(t, 1e-9)))
+    }
     return lines.joined(separator: "\n")
 }
 
