@@ -65,7 +65,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "agc-decode", dependencies: [
-            "AGCCodec", "AGCMedia", "AGCBitstream",
+            "AGCCodec", "AGCFPGA", "AGCKernels", "AGCMedia", "AGCBitstream",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "agc-model-eval", dependencies: [

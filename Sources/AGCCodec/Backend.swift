@@ -82,6 +82,9 @@ public final class IntegerBackend: ReconstructionBackend {
     public let decoder: IntegerDecoder
     private let detector: AGCNetwork
     public let acceptedModelSHA256: Set<String>
+    /// Key frames set and frames rebuilt so far (for the hardware report).
+    public private(set) var keyFramesSet = 0
+    public private(set) var framesRebuilt = 0
 
     public init(model: QuantizedModel, decoder: IntegerDecoder, detector: AGCNetwork) {
         self.model = model
@@ -120,6 +123,7 @@ public final class IntegerBackend: ReconstructionBackend {
     public var frameSize: Int { model.config.size }
 
     public func setKeyFrame(_ image: RGBImage, keypoints: [Keypoint]) throws {
+        keyFramesSet += 1
         try decoder.setKeyFrame(planes: PlanarRGB.planes(image.pixels), keypoints: keypoints.map { QuantizedModel.keypointUnits($0) })
     }
 
@@ -128,7 +132,22 @@ public final class IntegerBackend: ReconstructionBackend {
     }
 
     public func rebuild(keypoints: [Keypoint]) throws -> RGBImage {
+        framesRebuilt += 1
         let planes = try decoder.rebuild(keypoints: keypoints.map { QuantizedModel.keypointUnits($0) })
         return RGBImage(width: frameSize, height: frameSize, pixels: PlanarRGB.packed(planes))
+    }
+}
+
+extension IntegerBackend {
+    /// The performance and energy model of this backend's program on `config`, with the
+    /// emulator's measured time per engine when the emulator ran, and this run's totals.
+    public func hardwareReport(config: HardwareConfig = .pynqZ1) -> HardwareReport {
+        var report = HardwareReport(program: decoder.program, config: config)
+        if let emulator = decoder.runner as? EmulatedAccelerator, framesRebuilt > 0 {
+            report.addMeasurement(program: decoder.program, secondsByDescriptor: emulator.executor.secondsByDescriptor,
+                                  frames: framesRebuilt, threads: emulator.executor.threads)
+        }
+        report.addRun(keyFrames: keyFramesSet, rebuiltFrames: framesRebuilt)
+        return report
     }
 }

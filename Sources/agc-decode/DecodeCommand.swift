@@ -1,5 +1,6 @@
 import AGCBitstream
 import AGCCodec
+import AGCFPGA
 import AGCMedia
 import AGCKernels
 import ArgumentParser
@@ -34,6 +35,12 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .customLong("stats-json"), help: "Write the decode summary (and the verification) as JSON.")
     var statsJSON: String?
 
+    @Flag(name: .customLong("hw-report"), help: "After decoding, print the accelerator's modelled cycles, frame rate, energy and resources per engine and per frame (PYNQ-Z1), and the emulator's measured time.")
+    var hwReport = false
+
+    @Option(name: .customLong("hw-report-json"), help: "Write the hardware report as JSON to this file.")
+    var hwReportJSON: String?
+
     @Option(help: "Decode only frames A:B (inclusive, from 0; A: or :B open-ended), seeking through the index.")
     var frames: String?
 
@@ -65,8 +72,21 @@ struct DecodeCommand: ParsableCommand {
                 options.frames = range
             }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-            let decoder = Decoder(backend: try kind.make(threads: threads ?? KernelThreads.count, device: device), options: options)
+            let backend = try kind.make(threads: threads ?? KernelThreads.count, device: device)
+            let integer = backend as? IntegerBackend
+            if (hwReport || hwReportJSON != nil) && integer == nil {
+                throw ValidationError("--hw-report needs the INT8 decoder: --backend emulator or fpga")
+            }
+            let decoder = Decoder(backend: backend, options: options)
             let summary = try decoder.decode(input: input, output: output)
+            if let integer, hwReport || hwReportJSON != nil {
+                let report = integer.hardwareReport()
+                if let hwReportJSON { try AtomicFile.writeJSON(report, to: hwReportJSON) }
+                if hwReport {
+                    let text = Data((report.text + "\n").utf8)
+                    if output == "-" { FileHandle.standardError.write(text) } else { FileHandle.standardOutput.write(text) }
+                }
+            }
             if let statsJSON { try AtomicFile.writeJSON(summary, to: statsJSON) }
             if !noProgress {
                 var line = String(format: "%@: %d frames (%d key frames decoded), %.1f fps", output, summary.framesOut,

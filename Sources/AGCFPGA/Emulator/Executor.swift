@@ -1,4 +1,5 @@
 import AGCKernels
+import Dispatch
 
 /// Executes instruction descriptors against a DDR memory, the way the accelerator does, with
 /// integer arithmetic only and the optimised kernels: the same bytes for any thread count.
@@ -9,6 +10,8 @@ import AGCKernels
 public final class Executor {
     public let threads: Int
     private var convolutions: [UInt32: QuantizedConvolution] = [:]
+    /// Wall-clock seconds spent per descriptor address, summed over runs (profiling).
+    public private(set) var secondsByDescriptor: [Int: Double] = [:]
 
     public init(threads: Int = KernelThreads.count) {
         self.threads = max(1, threads)
@@ -24,7 +27,9 @@ public final class Executor {
         for n in 0..<count {
             let at = address + n * Instruction.byteCount
             let instruction = try Instruction.load(from: UnsafeRawBufferPointer(memory), at: at)
+            let start = DispatchTime.now().uptimeNanoseconds
             try execute(instruction, at: at, memory: memory)
+            secondsByDescriptor[at, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
     }
 

@@ -1,0 +1,50 @@
+/// A configuration of the accelerator: engine sizes, on-chip buffers, clock, memory bandwidth and
+/// power, with the target device's resources to check it against. See docs/accelerator.md.
+public struct HardwareConfig: Codable, Sendable {
+    public var name: String
+    /// Convolution engine: `tm` output channels x `tn` input channels of INT8 MACs per cycle.
+    public var tm: Int
+    public var tn: Int
+    /// Output tile of the convolution engine (rows x columns at the convolution's resolution).
+    public var tileRows: Int
+    public var tileColumns: Int
+    /// INT8 multiplies per DSP48 slice (two, sharing one operand, by the packing trick).
+    public var macsPerDSP: Int
+    /// Grid-sample engine: output samples per cycle (one channel plane per lane).
+    public var gridLanes: Int
+    /// Upsample engine: flow samples per cycle.
+    public var upsampleLanes: Int
+    /// Element-wise and pooling engine: values per cycle.
+    public var elementwiseLanes: Int
+    public var clockMHz: Double
+    /// Sustained DDR bandwidth the engines share (bytes per second), and the fixed cost of one
+    /// DMA burst sequence (cycles) paid per transfer.
+    public var ddrBytesPerSecond: Double
+    public var dmaSetupCycles: Int
+    /// Cycles the host needs to start a descriptor stream and see it done (register writes, poll).
+    public var launchCycles: Int
+    /// Board power while the accelerator runs (watts): PL static + dynamic + the ARM host polling.
+    public var activePowerWatts: Double
+    /// The device's resources.
+    public var device: DeviceResources
+
+    public struct DeviceResources: Codable, Sendable {
+        public var part: String
+        public var dsp: Int
+        public var bram36: Int
+        public var luts: Int
+    }
+
+    /// The PYNQ-Z1 (Zynq XC7Z020-1CLG400C): 220 DSP48E1, 140 BRAM36, 53,200 LUTs; PL at 100 MHz;
+    /// one HP port at about 1.2 GB/s; 2.0 W board power while running (an assumption of the model:
+    /// about 0.9 W PL dynamic for this resource use at 100 MHz by Vivado-class estimates, 0.2 W
+    /// PL static, 0.9 W for the PS and DDR; to be replaced by a measurement on the board).
+    public static let pynqZ1 = HardwareConfig(
+        name: "pynq-z1", tm: 16, tn: 16, tileRows: 16, tileColumns: 64, macsPerDSP: 2, gridLanes: 2, upsampleLanes: 2,
+        elementwiseLanes: 4, clockMHz: 100, ddrBytesPerSecond: 1.2e9, dmaSetupCycles: 40, launchCycles: 2000,
+        activePowerWatts: 2.0,
+        device: DeviceResources(part: "xc7z020clg400-1", dsp: 220, bram36: 140, luts: 53_200))
+
+    /// DDR bytes per PL clock cycle.
+    public var bytesPerCycle: Double { ddrBytesPerSecond / (clockMHz * 1e6) }
+}
