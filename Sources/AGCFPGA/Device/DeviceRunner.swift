@@ -26,6 +26,9 @@ public final class DeviceRunner: InstructionRunner {
     /// and constants) into its DDR and points the DDR base registers at it. `dmaBuffer` names the
     /// u-dma-buf buffer of a UIO device.
     public init(path: String, program: Program, timeout: Double = 5, dmaBuffer: String = "udmabuf0") throws {
+        guard timeout.isFinite, timeout > 0, timeout < 1e9 else {
+            throw AcceleratorError.device(path, "the time-out must be a positive number of seconds, not \(timeout)")
+        }
         self.path = path
         self.timeout = timeout
         mapping = try DeviceMapping(path: path, dmaBuffer: dmaBuffer)
