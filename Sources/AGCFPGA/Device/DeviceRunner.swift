@@ -61,7 +61,7 @@ public final class DeviceRunner: InstructionRunner {
         }
 
         // The image, then zeros up to the program's size: the memory the emulator starts from.
-        program.image.withUnsafeBytes { ddr.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        ddr.copyBytes(from: program.image)
         UnsafeMutableRawBufferPointer(rebasing: ddr[program.image.count..<program.memorySize]).initializeMemory(as: UInt8.self, repeating: 0)
         registers.setPair(RegisterMap.ddrBaseLow, RegisterMap.ddrBaseHigh, mapping.ddrPhysicalAddress)
     }
