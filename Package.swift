@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "agc-decode", targets: ["agc-decode"]),
         .executable(name: "agc-model-eval", targets: ["agc-model-eval"]),
         .executable(name: "agc-rd", targets: ["agc-rd"]),
+        .executable(name: "agc-fpga-sim", targets: ["agc-fpga-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -72,6 +73,11 @@ let package = Package(
             "AGCModel", "AGCFPGA", "AGCKernels", "AGCMedia", "AGCMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
+        // A simulated accelerator behind the device driver's register map, for hosts without the board.
+        .executableTarget(name: "agc-fpga-sim", dependencies: [
+            "AGCFPGA",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Rate-distortion comparisons: AGC ladders against HEVC and AV1 anchors, BD-rate, reports.
         .target(name: "AGCRD", dependencies: ["AGCCodec", "AGCMedia", "AGCMetrics"], swiftSettings: fast),
         .executableTarget(name: "agc-rd", dependencies: [
