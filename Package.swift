@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "AGCBitstreamTests", dependencies: ["AGCBitstream"]),
         .testTarget(name: "AGCMediaTests", dependencies: ["AGCMedia"]),
         .testTarget(name: "AGCKernelsTests", dependencies: ["AGCKernels"]),
-        .testTarget(name: "AGCCodecTests", dependencies: ["AGCCodec", "AGCMedia"]),
+        .testTarget(name: "AGCCodecTests", dependencies: ["AGCCodec", "AGCMedia", "AGCFPGA"]),
         .testTarget(name: "AGCMetricsTests", dependencies: ["AGCMetrics"]),
         .testTarget(name: "AGCFPGATests", dependencies: ["AGCFPGA", "AGCModel", "AGCKernels"]),
         .testTarget(name: "AGCModelTests", dependencies: ["AGCModel"], resources: [.copy("Fixtures")]),

@@ -1,4 +1,5 @@
 import AGCBitstream
+import AGCFPGA
 import AGCMedia
 import XCTest
 @testable import AGCCodec
@@ -98,6 +99,23 @@ final class CodecRoundTripTests: XCTestCase {
             XCTAssertTrue(message.contains(path) && message.contains("0-24"), message)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: floatOut))
+    }
+
+    func testSimulatedDeviceDecodesTheStreamBitForBit() throws {
+        let (path, _, _) = try Self.encoded.get()
+        let dir = URL(fileURLWithPath: Self.work).appendingPathComponent("device")
+        try? FileManager.default.removeItem(at: dir)
+        _ = try SimulatedDevice.create(at: dir, ddrSize: 16 << 20)
+        let device = try SimulatedDevice(directory: dir, threads: 2)
+        device.serve()
+        defer { device.stop() }
+        var options = DecoderOptions()
+        options.progress = false
+        options.verify = true
+        let out = (Self.work as NSString).appendingPathComponent("device.y4m")
+        let summary = try Decoder(backend: try BackendKind.fpga.make(device: dir.path), options: options).decode(input: path, output: out)
+        XCTAssertEqual(summary.verification?.framesChecked, 75)
+        XCTAssertEqual(summary.verification?.passed, true)
     }
 
     func testInspectionListsEveryUnit() throws {
