@@ -31,7 +31,10 @@ let package = Package(
         // Demux, decode, scale, encode, mux: FFmpeg in Swift terms.
         .target(name: "AGCMedia", dependencies: ["CFFmpeg"]),
         // The hot operations: one scalar reference and one optimised version each.
-        .target(name: "AGCKernels", swiftSettings: fast),
+        // INT8 vector kernels in C, one per instruction set (AVX-512 VNNI, AVX-VNNI, AVX2,
+        // portable), chosen at run time.
+        .target(name: "CAGCKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "AGCKernels", dependencies: ["CAGCKernels"], swiftSettings: fast),
         // Tensors, safetensors, the three float sub-networks and the shipped weights.
         .target(
             name: "AGCModel",

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Scores the shipped network (Swift float path) on the validation clips against the repeated key
-# frame and the global-affine baseline. Arguments are passed to agc-model-eval; with none, it
-# evaluates ../shared/data/val.
+# frame and the global-affine baseline; with --int8, also the INT8 decoder on the emulator.
+# Arguments are passed to agc-model-eval; without a clip or folder among them, it evaluates
+# ../shared/data/val.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build -c release --product agc-model-eval >&2
 args=("$@")
-((${#args[@]})) || args=(../shared/data/val)
+has_input=0
+for a in "$@"; do [[ -e "$a" ]] && has_input=1; done
+((has_input)) || args+=(../shared/data/val)
 exec "$(swift build -c release --show-bin-path)/agc-model-eval" "${args[@]}"

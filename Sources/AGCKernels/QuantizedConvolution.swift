@@ -1,3 +1,5 @@
+import CAGCKernels
+
 /// The residual add fused into a convolution's output stage: the residual map (same shape as the
 /// convolution's output) is rescaled to accumulator units, per output channel, and added to the
 /// accumulator before requantization.
@@ -29,8 +31,9 @@ public struct QuantizedConvolution: Sendable {
     public var upsampleInput: Bool
     public var poolOutput: Bool
     public var residual: ResidualAdd?
-    /// Weights widened once, [out][in][tap] (the optimised kernel's operand).
-    let wideWeights: [Int32]
+    /// Weights packed once for the vector kernels: four input channels' bytes per int32,
+    /// [out][group of four inputs][tap] (3x3 kernels only; empty otherwise).
+    let packedWeights: [Int32]
 
     public init(outChannels: Int, inChannels: Int, kernelSize: Int, weights: [Int8], bias: [Int32],
                 requantization: Requantization, upsampleInput: Bool = false, poolOutput: Bool = false,
@@ -48,7 +51,8 @@ public struct QuantizedConvolution: Sendable {
         self.upsampleInput = upsampleInput
         self.poolOutput = poolOutput
         self.residual = residual
-        wideWeights = weights.map { Int32($0) }
+        packedWeights = kernelSize == 3
+            ? InterleavedLayout.packWeights(weights, outChannels: outChannels, inChannels: inChannels) : []
     }
 
     /// Output height and width for an input of `height` x `width`.
@@ -116,7 +120,8 @@ public struct QuantizedConvolution: Sendable {
     }
 
     /// `optimized` on tensors (tests and the float-free reference tools).
-    public func optimized(_ x: QTensor, residual r: QTensor? = nil, threads: Int = KernelThreads.count) -> QTensor {
+    public func optimized(_ x: QTensor, residual r: QTensor? = nil, threads: Int = KernelThreads.count,
+                          isa: KernelISA = .current) -> QTensor {
         precondition(x.channels == inChannels, "convolution expects \(inChannels) channels, got \(x.channels)")
         precondition((r == nil) == (residual == nil), "a residual map goes with a residual add")
         let size = outputSize(height: x.height, width: x.width)
@@ -128,12 +133,12 @@ public struct QuantizedConvolution: Sendable {
                     r.data.withUnsafeBufferPointer { res in
                         optimized(input: input.baseAddress!, height: x.height, width: x.width, zeroPoints: x.zeroPoints,
                                   correctedBias: bias, residual: res.baseAddress!, residualZeroPoints: r.zeroPoints,
-                                  output: output.baseAddress!, threads: threads)
+                                  output: output.baseAddress!, threads: threads, isa: isa)
                     }
                 } else {
                     optimized(input: input.baseAddress!, height: x.height, width: x.width, zeroPoints: x.zeroPoints,
                               correctedBias: bias, residual: nil, residualZeroPoints: [],
-                              output: output.baseAddress!, threads: threads)
+                              output: output.baseAddress!, threads: threads, isa: isa)
                 }
             }
         }
@@ -141,110 +146,69 @@ public struct QuantizedConvolution: Sendable {
                        zeroPoint: requantization.outputZeroPoint, data: out)
     }
 
-    /// The engine's way, bit-exact with `reference`: the (upsampled) input is laid out once as
-    /// 16-bit planes padded with each channel's zero point, raw products summed in 16-lane INT32
-    /// vectors for four output channels and one or two rows at a time (two when the output is
-    /// pooled), the zero-point correction already in `correctedBias`; tasks over threads.
+    /// The engine's way, bit-exact with `reference`: the (upsampled) input laid out once with a
+    /// one-pixel border of each channel's zero point and channels interleaved in fours, so that
+    /// one 32-bit lane holds four channels of a pixel; INT32 accumulators for eight output
+    /// channels and one or two rows at a time by the vector kernel of `isa` (`CAGCKernels`, the
+    /// zero-point correction already in `correctedBias`); then the output stage (residual,
+    /// requantization, pooling). Tasks over threads.
     public func optimized(input: UnsafePointer<UInt8>, height ih: Int, width iw: Int, zeroPoints: [Int32],
                           correctedBias: [Int32], residual: UnsafePointer<UInt8>?, residualZeroPoints: [Int32],
-                          output: UnsafeMutablePointer<UInt8>, threads: Int) {
+                          output: UnsafeMutablePointer<UInt8>, threads: Int, isa: KernelISA = .current) {
+        precondition(kernelSize == 3, "the vector kernels are 3x3")
         precondition(zeroPoints.count == inChannels && correctedBias.count == outChannels)
         precondition((residual == nil) == (self.residual == nil), "a residual map goes with a residual add")
         let up = upsampleInput ? 2 : 1
-        let h = ih * up, w = iw * up, k = kernelSize, pad = k / 2, taps = k * k
-        let lanes = 16
-        let rowStride = (w + 2 * pad + lanes - 1) / lanes * lanes + lanes
-        let rowsPadded = h + 2 * pad
-        let planeSize = rowsPadded * rowStride
-        let cin = inChannels, cout = outChannels
-        var padded = [Int16](repeating: 0, count: cin * planeSize)
-        padded.withUnsafeMutableBufferPointer { buf in
-            let p = buf.baseAddress!
-            parallelFor(cin, threads: threads) { i in
-                let plane = p + i * planeSize
-                plane.update(repeating: Int16(zeroPoints[i]), count: planeSize)
-                for y in 0..<h {
-                    let src = input + (i * ih + y / up) * iw
-                    let dst = plane + (y + pad) * rowStride + pad
-                    if up == 1 {
-                        for x in 0..<w { dst[x] = Int16(src[x]) }
-                    } else {
-                        for x in 0..<w { dst[x] = Int16(src[x >> 1]) }
-                    }
-                }
-            }
+        let h = ih * up, w = iw * up
+        let layout = InterleavedLayout(channels: inChannels, height: h, width: w)
+        var packed = [UInt8](repeating: 0, count: layout.bytes)
+        packed.withUnsafeMutableBufferPointer { buf in
+            layout.pack(input, height: ih, width: iw, upsample: up, zeroPoints: zeroPoints, into: buf.baseAddress!, threads: threads)
         }
         let rows = poolOutput ? 2 : 1
-        let blocks = (cout + 3) / 4
+        let blockSize = 8
+        let blocks = (outChannels + blockSize - 1) / blockSize
         let rowGroups = h / rows
         let rq = requantization, add = self.residual
-        let ow = poolOutput ? w / 2 : w
-        let oh = poolOutput ? h / 2 : h
-        padded.withUnsafeBufferPointer { pbuf in
-            wideWeights.withUnsafeBufferPointer { wbuf in
-                let pin = pbuf.baseAddress!, wts = wbuf.baseAddress!
-                parallelFor(blocks * rowGroups, threads: threads) { task in
-                    let block = task / rowGroups, group = task % rowGroups
-                    let y0 = group * rows
-                    let channels = (0..<4).map { min(block * 4 + $0, cout - 1) }
-                    let w0 = wts + channels[0] * cin * taps, w1 = wts + channels[1] * cin * taps
-                    let w2 = wts + channels[2] * cin * taps, w3 = wts + channels[3] * cin * taps
-                    var values = [Int32](repeating: 0, count: 4 * rows * lanes)
-                    var x0 = 0
-                    while x0 < w {
-                        var a00 = SIMD16<Int32>(repeating: correctedBias[channels[0]]), a10 = a00
-                        var a01 = SIMD16<Int32>(repeating: correctedBias[channels[1]]), a11 = a01
-                        var a02 = SIMD16<Int32>(repeating: correctedBias[channels[2]]), a12 = a02
-                        var a03 = SIMD16<Int32>(repeating: correctedBias[channels[3]]), a13 = a03
-                        for i in 0..<cin {
-                            let plane = pin + i * planeSize
-                            let wi = i * taps
-                            for ky in 0..<k {
-                                let row0 = plane + (y0 + ky) * rowStride + x0
-                                for kx in 0..<k {
-                                    let t = wi + ky * k + kx
-                                    let v0 = SIMD16<Int32>(truncatingIfNeeded: UnsafeRawPointer(row0 + kx).loadUnaligned(as: SIMD16<Int16>.self))
-                                    a00 &+= v0 &* w0[t]
-                                    a01 &+= v0 &* w1[t]
-                                    a02 &+= v0 &* w2[t]
-                                    a03 &+= v0 &* w3[t]
-                                    if rows == 2 {
-                                        let v1 = SIMD16<Int32>(truncatingIfNeeded: UnsafeRawPointer(row0 + rowStride + kx).loadUnaligned(as: SIMD16<Int16>.self))
-                                        a10 &+= v1 &* w0[t]
-                                        a11 &+= v1 &* w1[t]
-                                        a12 &+= v1 &* w2[t]
-                                        a13 &+= v1 &* w3[t]
+        let ow = poolOutput ? w / 2 : w, oh = poolOutput ? h / 2 : h
+        let cout = outChannels
+        packed.withUnsafeBufferPointer { pbuf in
+            packedWeights.withUnsafeBufferPointer { wbuf in
+                correctedBias.withUnsafeBufferPointer { bbuf in
+                    parallelFor(blocks * rowGroups, threads: threads) { task in
+                        let block = task / rowGroups, y0 = (task % rowGroups) * rows
+                        let o0 = block * blockSize, count = min(blockSize, cout - o0)
+                        withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockSize * rows * w) { acc in
+                            agc_conv3x3_u8s8(isa.c, pbuf.baseAddress!, Int32(layout.groups), Int32(layout.paddedRows),
+                                             Int32(layout.rowPixels), Int32(y0), Int32(rows), Int32(w),
+                                             wbuf.baseAddress! + o0 * layout.groups * 9, bbuf.baseAddress! + o0,
+                                             Int32(count), acc.baseAddress!)
+                            for j in 0..<count {
+                                let o = o0 + j
+                                for r in 0..<rows {
+                                    let line = acc.baseAddress! + (j * rows + r) * w
+                                    if let add, let residual {
+                                        let res = residual + (o * h + y0 + r) * w
+                                        for x in 0..<w {
+                                            let v = Int32(res[x]) - residualZeroPoints[o]
+                                            line[x] &+= FixedPoint.multiply(v, multiplier: add.multiplier[o], shift: add.shift[o])
+                                        }
                                     }
+                                    for x in 0..<w { line[x] = Int32(rq.apply(line[x], channel: o)) }
+                                }
+                                if rows == 2 {
+                                    let top = acc.baseAddress! + j * 2 * w, bottom = top + w
+                                    let dst = output + (o * oh + y0 / 2) * ow
+                                    for x in 0..<ow {
+                                        dst[x] = UInt8((top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1] + 2) >> 2)
+                                    }
+                                } else {
+                                    let dst = output + (o * oh + y0) * ow
+                                    let line = acc.baseAddress! + j * w
+                                    for x in 0..<w { dst[x] = UInt8(line[x]) }
                                 }
                             }
                         }
-                        let count = min(lanes, w - x0)
-                        func stage(_ acc: SIMD16<Int32>, _ j: Int, _ r: Int) {
-                            let o = channels[j], y = y0 + r
-                            for l in 0..<count {
-                                var a = acc[l]
-                                if let add, let residual {
-                                    let v = Int32(residual[(o * h + y) * w + x0 + l]) - residualZeroPoints[o]
-                                    a &+= FixedPoint.multiply(v, multiplier: add.multiplier[o], shift: add.shift[o])
-                                }
-                                values[(j * rows + r) * lanes + l] = Int32(rq.apply(a, channel: o))
-                            }
-                        }
-                        stage(a00, 0, 0); stage(a01, 1, 0); stage(a02, 2, 0); stage(a03, 3, 0)
-                        if rows == 2 { stage(a10, 0, 1); stage(a11, 1, 1); stage(a12, 2, 1); stage(a13, 3, 1) }
-                        for j in 0..<4 where block * 4 + j < cout {
-                            let o = block * 4 + j
-                            if rows == 2 {
-                                let top = j * 2 * lanes, bottom = top + lanes
-                                for l in stride(from: 0, to: count, by: 2) {
-                                    let sum = values[top + l] + values[top + l + 1] + values[bottom + l] + values[bottom + l + 1]
-                                    output[(o * oh + y0 / 2) * ow + (x0 + l) / 2] = UInt8((sum + 2) >> 2)
-                                }
-                            } else {
-                                for l in 0..<count { output[(o * oh + y0) * ow + x0 + l] = UInt8(values[j * lanes + l]) }
-                            }
-                        }
-                        x0 += lanes
                     }
                 }
             }

@@ -35,12 +35,18 @@ final class QuantizedKernelTests: XCTestCase {
         }
     }
 
+    func testInstructionSetsAreDetected() {
+        XCTAssertTrue(KernelISA.portable.isSupported)
+        XCTAssertTrue(KernelISA.current.isSupported)
+        print("INT8 kernels: \(KernelISA.supported.map(\.rawValue).joined(separator: ", ")); running \(KernelISA.current)")
+    }
+
     func testOptimizedConvolutionIsBitExact() {
         // (in, out, height, width, kernel, relu, upsample, pool, residual): every fused stage, odd
         // sizes, channel counts that are not multiples of the four-channel block.
         let shapes: [(Int, Int, Int, Int, Int, Bool, Bool, Bool, Bool)] = [
             (3, 5, 7, 9, 3, true, false, false, false), (4, 3, 16, 12, 3, false, false, false, false),
-            (2, 6, 5, 17, 1, true, false, false, false), (3, 2, 9, 8, 5, false, false, false, false),
+            (2, 6, 5, 17, 3, true, false, false, false), (3, 2, 9, 8, 3, false, false, false, false),
             (5, 7, 8, 10, 3, true, false, true, false), (6, 4, 5, 9, 3, true, true, false, false),
             (4, 9, 6, 20, 3, false, false, false, true), (3, 5, 4, 6, 3, true, true, true, false),
             (8, 8, 18, 33, 3, false, true, false, true), (44, 32, 24, 40, 3, true, false, true, false)]
@@ -66,10 +72,13 @@ final class QuantizedKernelTests: XCTestCase {
                           data: (0..<(cout * rh * rw)).map { _ in UInt8.random(in: 0...255, using: &rng) })
                 : nil
             let ref = conv.reference(x, residual: residual)
-            for threads in [1, 2] {
-                let opt = conv.optimized(x, residual: residual, threads: threads)
-                XCTAssertTrue(ref == opt, "optimised INT8 convolution differs from the reference (\(cin)x\(cout) k\(k) "
-                              + "up \(upsample) pool \(pool) residual \(withResidual), \(threads) threads)")
+            // Every instruction set this CPU runs, with one and two threads.
+            for isa in KernelISA.supported {
+                for threads in [1, 2] {
+                    let opt = conv.optimized(x, residual: residual, threads: threads, isa: isa)
+                    XCTAssertTrue(ref == opt, "optimised INT8 convolution differs from the reference (\(cin)x\(cout) "
+                                  + "up \(upsample) pool \(pool) residual \(withResidual), \(isa), \(threads) threads)")
+                }
             }
             XCTAssertTrue(Set(ref.data).count > 2, "outputs should not be saturated constants")
         }

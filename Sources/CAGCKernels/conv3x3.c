@@ -1,0 +1,162 @@
+// 3x3 INT8 convolution accumulators: unsigned 8-bit activations x signed 8-bit weights, exact
+// INT32 sums. One portable version and three vector versions (AVX2, AVX-VNNI, AVX-512 VNNI), all
+// giving the same bits; agc_conv3x3_u8s8 dispatches on the instruction set asked for.
+#include "agc_kernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+static inline const uint8_t *pixel(const uint8_t *packed, int g, int padded_rows, int row_pixels, int py, int px) {
+    return packed + (((long)g * padded_rows + py) * row_pixels + px) * 4;
+}
+
+static void conv_portable(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
+                          int width, const int32_t *weights, const int32_t *bias, int channels, int32_t *acc) {
+    for (int j = 0; j < channels; j++) {
+        for (int r = 0; r < rows; r++) {
+            int32_t *out = acc + ((long)j * rows + r) * width;
+            for (int x = 0; x < width; x++) out[x] = bias[j];
+            for (int g = 0; g < groups; g++) {
+                for (int t = 0; t < 9; t++) {
+                    int32_t w = weights[((long)j * groups + g) * 9 + t];
+                    int8_t w0 = (int8_t)(w & 0xFF), w1 = (int8_t)((w >> 8) & 0xFF);
+                    int8_t w2 = (int8_t)((w >> 16) & 0xFF), w3 = (int8_t)((w >> 24) & 0xFF);
+                    const uint8_t *p = pixel(packed, g, padded_rows, row_pixels, y0 + r + t / 3, t % 3);
+                    for (int x = 0; x < width; x++) {
+                        const uint8_t *v = p + 4 * x;
+                        out[x] += v[0] * w0 + v[1] * w1 + v[2] * w2 + v[3] * w3;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__)
+
+// AVX-512 VNNI: 16 pixels a vector (4 channels a lane), vpdpbusd adds four products a lane.
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void conv_avx512vnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
+                            int width, const int32_t *weights, const int32_t *bias, int channels, int32_t *acc) {
+    for (int r = 0; r < rows; r++) {
+        for (int x0 = 0; x0 < width; x0 += 16) {
+            __m512i a[8];
+            for (int j = 0; j < 8; j++) a[j] = _mm512_set1_epi32(j < channels ? bias[j] : 0);
+            for (int g = 0; g < groups; g++) {
+                for (int t = 0; t < 9; t++) {
+                    __m512i v = _mm512_loadu_si512(pixel(packed, g, padded_rows, row_pixels, y0 + r + t / 3, x0 + t % 3));
+                    const int32_t *w = weights + (long)g * 9 + t;
+                    long step = (long)groups * 9;
+                    switch (channels) {
+                    default:
+                    case 8: a[7] = _mm512_dpbusd_epi32(a[7], v, _mm512_set1_epi32(w[7 * step])); /* fallthrough */
+                    case 7: a[6] = _mm512_dpbusd_epi32(a[6], v, _mm512_set1_epi32(w[6 * step])); /* fallthrough */
+                    case 6: a[5] = _mm512_dpbusd_epi32(a[5], v, _mm512_set1_epi32(w[5 * step])); /* fallthrough */
+                    case 5: a[4] = _mm512_dpbusd_epi32(a[4], v, _mm512_set1_epi32(w[4 * step])); /* fallthrough */
+                    case 4: a[3] = _mm512_dpbusd_epi32(a[3], v, _mm512_set1_epi32(w[3 * step])); /* fallthrough */
+                    case 3: a[2] = _mm512_dpbusd_epi32(a[2], v, _mm512_set1_epi32(w[2 * step])); /* fallthrough */
+                    case 2: a[1] = _mm512_dpbusd_epi32(a[1], v, _mm512_set1_epi32(w[1 * step])); /* fallthrough */
+                    case 1: a[0] = _mm512_dpbusd_epi32(a[0], v, _mm512_set1_epi32(w[0]));
+                    }
+                }
+            }
+            int n = width - x0 < 16 ? width - x0 : 16;
+            __mmask16 mask = (__mmask16)((1u << n) - 1);
+            for (int j = 0; j < channels; j++) {
+                _mm512_mask_storeu_epi32(acc + ((long)j * rows + r) * width + x0, mask, a[j]);
+            }
+        }
+    }
+}
+
+// AVX-VNNI (VEX, 256-bit): 8 pixels a vector.
+__attribute__((target("avx2,avxvnni")))
+static void conv_avxvnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
+                         int width, const int32_t *weights, const int32_t *bias, int channels, int32_t *acc) {
+    for (int r = 0; r < rows; r++) {
+        for (int x0 = 0; x0 < width; x0 += 8) {
+            __m256i a[8];
+            for (int j = 0; j < 8; j++) a[j] = _mm256_set1_epi32(j < channels ? bias[j] : 0);
+            for (int g = 0; g < groups; g++) {
+                for (int t = 0; t < 9; t++) {
+                    __m256i v = _mm256_loadu_si256((const __m256i *)pixel(packed, g, padded_rows, row_pixels,
+                                                                          y0 + r + t / 3, x0 + t % 3));
+                    const int32_t *w = weights + (long)g * 9 + t;
+                    long step = (long)groups * 9;
+                    for (int j = 0; j < channels; j++) {
+                        a[j] = _mm256_dpbusd_avx_epi32(a[j], v, _mm256_set1_epi32(w[j * step]));
+                    }
+                }
+            }
+            int n = width - x0 < 8 ? width - x0 : 8;
+            for (int j = 0; j < channels; j++) {
+                int32_t lanes[8];
+                _mm256_storeu_si256((__m256i *)lanes, a[j]);
+                int32_t *out = acc + ((long)j * rows + r) * width + x0;
+                for (int l = 0; l < n; l++) out[l] = lanes[l];
+            }
+        }
+    }
+}
+
+// AVX2: the four products of a lane as two vpmaddwd on 16-bit halves (exact: no saturation).
+__attribute__((target("avx2")))
+static void conv_avx2(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
+                      int width, const int32_t *weights, const int32_t *bias, int channels, int32_t *acc) {
+    const __m256i low_bytes = _mm256_set1_epi16(0x00FF);
+    for (int r = 0; r < rows; r++) {
+        for (int x0 = 0; x0 < width; x0 += 8) {
+            __m256i a[8];
+            for (int j = 0; j < 8; j++) a[j] = _mm256_set1_epi32(j < channels ? bias[j] : 0);
+            for (int g = 0; g < groups; g++) {
+                for (int t = 0; t < 9; t++) {
+                    __m256i v = _mm256_loadu_si256((const __m256i *)pixel(packed, g, padded_rows, row_pixels,
+                                                                          y0 + r + t / 3, x0 + t % 3));
+                    __m256i even = _mm256_and_si256(v, low_bytes);     // channels 0 and 2 as 16-bit
+                    __m256i odd = _mm256_srli_epi16(v, 8);             // channels 1 and 3
+                    const int32_t *w = weights + (long)g * 9 + t;
+                    long step = (long)groups * 9;
+                    for (int j = 0; j < channels; j++) {
+                        uint32_t word = (uint32_t)w[j * step];
+                        int32_t w0 = (int8_t)(word & 0xFF), w1 = (int8_t)((word >> 8) & 0xFF);
+                        int32_t w2 = (int8_t)((word >> 16) & 0xFF), w3 = (int8_t)(word >> 24);
+                        __m256i we = _mm256_set1_epi32((int32_t)(((uint32_t)w2 << 16) | ((uint32_t)w0 & 0xFFFF)));
+                        __m256i wo = _mm256_set1_epi32((int32_t)(((uint32_t)w3 << 16) | ((uint32_t)w1 & 0xFFFF)));
+                        a[j] = _mm256_add_epi32(a[j], _mm256_add_epi32(_mm256_madd_epi16(even, we), _mm256_madd_epi16(odd, wo)));
+                    }
+                }
+            }
+            int n = width - x0 < 8 ? width - x0 : 8;
+            for (int j = 0; j < channels; j++) {
+                int32_t lanes[8];
+                _mm256_storeu_si256((__m256i *)lanes, a[j]);
+                int32_t *out = acc + ((long)j * rows + r) * width + x0;
+                for (int l = 0; l < n; l++) out[l] = lanes[l];
+            }
+        }
+    }
+}
+
+#endif
+
+void agc_conv3x3_u8s8(agc_isa isa, const uint8_t *packed, int groups, int padded_rows, int row_pixels,
+                      int y0, int rows, int width, const int32_t *weights, const int32_t *bias,
+                      int channels, int32_t *acc) {
+#if defined(__x86_64__)
+    switch (isa) {
+    case AGC_ISA_AVX512VNNI:
+        conv_avx512vnni(packed, groups, padded_rows, row_pixels, y0, rows, width, weights, bias, channels, acc);
+        return;
+    case AGC_ISA_AVXVNNI:
+        conv_avxvnni(packed, groups, padded_rows, row_pixels, y0, rows, width, weights, bias, channels, acc);
+        return;
+    case AGC_ISA_AVX2:
+        conv_avx2(packed, groups, padded_rows, row_pixels, y0, rows, width, weights, bias, channels, acc);
+        return;
+    default:
+        break;
+    }
+#endif
+    conv_portable(packed, groups, padded_rows, row_pixels, y0, rows, width, weights, bias, channels, acc);
+}
