@@ -64,12 +64,16 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: fast
         ),
+        // What the command-line tools share: batch options and their runner.
+        .target(name: "AGCTools", dependencies: [
+            "AGCCodec", "AGCMedia", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "agc-encode", dependencies: [
-            "AGCCodec", "AGCMedia", "AGCBitstream",
+            "AGCCodec", "AGCMedia", "AGCBitstream", "AGCTools",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "agc-decode", dependencies: [
-            "AGCCodec", "AGCFPGA", "AGCKernels", "AGCMedia", "AGCBitstream",
+            "AGCCodec", "AGCTools", "AGCFPGA", "AGCKernels", "AGCMedia", "AGCBitstream",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "agc-model-eval", dependencies: [

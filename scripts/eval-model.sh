@@ -9,6 +9,6 @@ scripts/setup.sh
 swift build -c release --product agc-model-eval >&2
 args=("$@")
 has_input=0
-for a in "$@"; do [[ -e "$a" ]] && has_input=1; done
+for a in "$@"; do [[ -d "$a" || "$a" =~ \.(mp4|mov|mkv|webm|y4m|avi)$ ]] && has_input=1; done
 ((has_input)) || args+=(../shared/data/val)
 exec "$(swift build -c release --show-bin-path)/agc-model-eval" "${args[@]}"

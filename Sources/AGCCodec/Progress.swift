@@ -29,14 +29,20 @@ public final class ProgressLine {
         var line = "\(label): "
         if let total = totalFrames {
             let left = max(total - frames, 0)
-            let eta = fps > 0 ? Int(Double(left) / fps) : 0
-            line += String(format: "[%.1f%%] %d/%d frames, %.1f fps, %.2f kb/s, eta %d:%02d:%02d",
-                           100 * Double(frames) / Double(total), frames, total, fps, kbps, eta / 3600, eta / 60 % 60, eta % 60)
+            let eta = fps > 0 ? Double(left) / fps : 0
+            line += String(format: "[%.1f%%] %d/%d frames, %.1f fps, %.2f kb/s, eta %@",
+                           100 * Double(frames) / Double(total), frames, total, fps, kbps, Self.clock(eta))
         } else {
             line += String(format: "%d frames, %.1f fps, %.2f kb/s", frames, fps, kbps)
         }
         FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
         drew = true
+    }
+
+    /// Seconds as h:mm:ss.
+    public static func clock(_ seconds: Double) -> String {
+        let s = Int(max(seconds, 0).rounded())
+        return String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
     }
 
     /// Ends the line (a newline after the last redraw).

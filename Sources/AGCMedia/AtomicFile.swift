@@ -59,3 +59,16 @@ extension AtomicFile {
         try file.commit()
     }
 }
+
+extension AtomicFile {
+    /// On SIGINT, SIGTERM or SIGHUP, removes every output still being written and exits with
+    /// 128 + the signal. Call once, early, from a command-line tool.
+    public static func removeUnfinishedOutputsOnInterrupt() {
+        LiveTemporaries.shared.installSignalCleanup()
+    }
+
+    /// Removes temporary files that an earlier, killed run left beside `path`.
+    public static func removeLeftovers(of path: String) {
+        for leftover in TemporaryOutput.leftovers(of: path) { unlink(leftover) }
+    }
+}

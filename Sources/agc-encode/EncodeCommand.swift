@@ -1,5 +1,6 @@
 import AGCCodec
 import AGCMedia
+import AGCTools
 import ArgumentParser
 import Foundation
 
@@ -15,11 +16,14 @@ struct EncodeCommand: ParsableCommand {
         name and renames it when complete.
         """)
 
-    @Argument(help: "The input video.")
-    var input: String
+    @Argument(help: "The input video, or for a batch: videos and folders of them (searched recursively).")
+    var inputs: [String] = []
 
-    @Option(name: .shortAndLong, help: "The output .agc file.")
-    var output: String
+    @Option(name: .shortAndLong, help: "The output .agc file (one input).")
+    var output: String?
+
+    @OptionGroup(title: "Batch")
+    var batch: BatchOptions
 
     @Option(help: "Face region: auto (find the face), full (centre square) or X,Y,W,H.")
     var crop = "auto"
@@ -88,6 +92,22 @@ struct EncodeCommand: ParsableCommand {
         options.progress = !noProgress
         options.carryAudio = !noAudio
         options.pictureHashGroup = hashGroup
+        AtomicFile.removeUnfinishedOutputsOnInterrupt()
+        if batch.isBatch(inputs: inputs, output: output) {
+            guard output == nil else { throw ValidationError("-o names one output: use --output-dir for several inputs") }
+            let items = try batch.items(inputs: inputs, extensions: BatchInputs.videoExtensions, outputExtension: "agc")
+            options.progress = !noProgress && batch.jobs == 1
+            MediaLog.setLevel(.quiet)  // each file's error is in the summary, once
+            let device = device
+            try batch.run(tool: "agc-encode", items: items, progress: !noProgress, isComplete: { OutputCheck.isCompleteStream($0.output) }) {
+                item, threads in
+                let summary = try Encoder(options: options, backend: try kind.make(threads: threads, device: device))
+                    .encode(input: item.input, output: item.output)
+                return BatchWorkResult(frames: summary.frames, kbps: summary.kbps)
+            }
+            return
+        }
+        guard let input = inputs.first, let output else { throw ValidationError("expected INPUT -o OUTPUT.agc") }
         do {
             let encoder = try Encoder(options: options, backend: try kind.make(device: device))
             let summary = try encoder.encode(input: input, output: output)
