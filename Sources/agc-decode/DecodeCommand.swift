@@ -3,6 +3,7 @@ import AGCCodec
 import AGCFPGA
 import AGCMedia
 import AGCKernels
+import AGCTools
 import ArgumentParser
 import Foundation
 
@@ -14,8 +15,14 @@ struct DecodeCommand: ParsableCommand {
         abstract: "Decodes an AGC stream to .mp4 (H.264), .mkv (FFV1), .y4m or - (Y4M on stdout).",
         discussion: "With --inspect, prints the stream's header, units, bits per frame and key frames instead.")
 
-    @Argument(help: "The input .agc file.")
-    var input: String
+    @Argument(help: "The input .agc file, or for a batch: streams and folders of them (searched recursively).")
+    var inputs: [String] = []
+
+    @Option(help: "Batch: the outputs' container, mp4, mkv or y4m.")
+    var format = "mp4"
+
+    @OptionGroup(title: "Batch")
+    var batch: BatchOptions
 
     @Option(name: .shortAndLong, help: "Output: .mp4, .mkv, .y4m, or - for Y4M on standard output.")
     var output: String?
@@ -55,12 +62,13 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         MediaLog.setLevel(.errors)
+        AtomicFile.removeUnfinishedOutputsOnInterrupt()
         do {
             if inspect {
-                print(try Inspection.render(path: input, json: json))
+                guard inputs.count == 1 else { throw ValidationError("--inspect takes one stream") }
+                print(try Inspection.render(path: inputs[0], json: json))
                 return
             }
-            guard let output else { throw ValidationError("missing -o OUTPUT (or --inspect)") }
             guard let kind = BackendKind(rawValue: backend) else {
                 throw ValidationError("--backend \(backend): expected float, emulator or fpga")
             }
@@ -72,6 +80,11 @@ struct DecodeCommand: ParsableCommand {
                 options.frames = range
             }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            if batch.isBatch(inputs: inputs, output: output) {
+                try runBatch(kind: kind, options: options)
+                return
+            }
+            guard let input = inputs.first, let output else { throw ValidationError("expected INPUT.agc -o OUTPUT (or --inspect)") }
             let backend = try kind.make(threads: threads ?? KernelThreads.count, device: device)
             let integer = backend as? IntegerBackend
             if (hwReport || hwReportJSON != nil) && integer == nil {
@@ -98,9 +111,34 @@ struct DecodeCommand: ParsableCommand {
             }
         } catch let error as ValidationError {
             throw error
+        } catch let error as ExitCode {
+            throw error
         } catch {
             FileHandle.standardError.write(Data("agc-decode: \(error)\n".utf8))
             throw ExitCode.failure
+        }
+    }
+
+    /// Decodes many streams into `--output-dir`; a rerun skips outputs that hold every frame.
+    func runBatch(kind: BackendKind, options: DecoderOptions) throws {
+        guard output == nil else { throw ValidationError("-o names one output: use --output-dir for several inputs") }
+        guard ["mp4", "mkv", "y4m"].contains(format) else { throw ValidationError("--format \(format): expected mp4, mkv or y4m") }
+        guard !hwReport && hwReportJSON == nil && statsJSON == nil else {
+            throw ValidationError("--hw-report and --stats-json are for one stream; a batch writes --summary-json")
+        }
+        let items = try batch.items(inputs: inputs, extensions: ["agc"], outputExtension: format)
+        var options = options
+        options.progress = !noProgress && batch.jobs == 1
+        MediaLog.setLevel(.quiet)
+        let device = device
+        try batch.run(tool: "agc-decode", items: items, progress: !noProgress, isComplete: { item in
+            guard let data = FileManager.default.contents(atPath: item.input), let reader = try? BitstreamReader(data: data)
+            else { return false }
+            return OutputCheck.isCompleteVideo(item.output, frames: options.frames?.count ?? reader.frameCount)
+        }) { item, threads in
+            let summary = try Decoder(backend: try kind.make(threads: threads, device: device), options: options)
+                .decode(input: item.input, output: item.output)
+            return BatchWorkResult(frames: summary.framesOut, kbps: nil)
         }
     }
 
