@@ -10,8 +10,7 @@ while (($#)) && [ "$1" != "--" ]; do clips+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 ((${#clips[@]})) || clips=(../shared/data/val/*.mp4)
 scripts/setup.sh
-swift build -c release >&2
-bin="$(swift build -c release --show-bin-path)"
+bin="$(scripts/build.sh)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 for clip in "${clips[@]}"; do

@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release --product agc-model-eval >&2
+bin="$(scripts/build.sh --product agc-model-eval)"
 args=("$@")
 has_input=0
 for a in "$@"; do [[ -d "$a" || "$a" =~ \.(mp4|mov|mkv|webm|y4m|avi)$ ]] && has_input=1; done
 ((has_input)) || args+=(../shared/data/val)
-exec "$(swift build -c release --show-bin-path)/agc-model-eval" "${args[@]}"
+exec "$bin/agc-model-eval" "${args[@]}"

@@ -16,9 +16,7 @@ for clip in "${clips[@]}"; do
 done
 scripts/setup.sh
 # AGC_SCRATCH: a private build folder (swift build --scratch-path), e.g. .build-rd.
-build=(swift build -c release ${AGC_SCRATCH:+--scratch-path "$AGC_SCRATCH"})
-"${build[@]}" --product agc-rd >&2
-bin="$("${build[@]}" --show-bin-path)"
+bin="$(scripts/build.sh --product agc-rd ${AGC_SCRATCH:+--scratch-path "$AGC_SCRATCH"})"
 out=out/rd-val
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do

@@ -5,8 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release
-bin="$(swift build -c release --show-bin-path)"
+bin="$(scripts/build.sh)"
 mkdir -p out
 "$bin/agc-encode" samples/talking-head.mp4 -o out/talking-head.agc --stats-json out/talking-head.stats.json "$@"
 "$bin/agc-decode" --inspect out/talking-head.agc
