@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "agc-decode", targets: ["agc-decode"]),
         .executable(name: "agc-model-eval", targets: ["agc-model-eval"]),
         .executable(name: "agc-rd", targets: ["agc-rd"]),
+        .executable(name: "agc-bench", targets: ["agc-bench"]),
         .executable(name: "agc-fpga-sim", targets: ["agc-fpga-sim"]),
     ],
     dependencies: [
@@ -83,6 +84,11 @@ let package = Package(
         // A simulated accelerator behind the device driver's register map, for hosts without the board.
         .executableTarget(name: "agc-fpga-sim", dependencies: [
             "AGCFPGA",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Decoder and encoder speed against the machine's peak (scripts/bench-decode.sh adds the peers).
+        .executableTarget(name: "agc-bench", dependencies: [
+            "AGCCodec", "AGCFPGA", "AGCKernels", "AGCMedia", "AGCModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Rate-distortion comparisons: AGC ladders against HEVC and AV1 anchors, BD-rate, reports.

@@ -40,4 +40,15 @@ void agc_conv3x3_u8s8(agc_isa isa, const uint8_t *packed, int groups, int padded
 }
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// Multiply-accumulates of `isa`'s INT8 dot-product instruction in a register-only loop of
+/// `iterations` x 12 independent accumulators (the machine's peak for this code, one thread).
+/// Returns the MACs done; time it from outside.
+uint64_t agc_peak_int8_macs(agc_isa isa, uint64_t iterations);
+#ifdef __cplusplus
+}
+#endif
+
 #endif

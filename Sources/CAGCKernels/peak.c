@@ -1,0 +1,66 @@
+// The INT8 peak of this machine for the kernels' instruction: dot-product instructions on
+// registers only, 12 independent accumulators (enough to cover the latency), no memory traffic.
+#include "agc_kernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static uint64_t peak_avx512vnni(uint64_t n) {
+    __m512i a[12], x = _mm512_set1_epi32(0x01010101), w = _mm512_set1_epi32(0x01FF01FF);
+    for (int i = 0; i < 12; i++) a[i] = _mm512_setzero_si512();
+    for (uint64_t k = 0; k < n; k++) {
+        for (int i = 0; i < 12; i++) a[i] = _mm512_dpbusd_epi32(a[i], x, w);
+        __asm__ volatile("" : "+v"(x));
+    }
+    __m512i s = a[0];
+    for (int i = 1; i < 12; i++) s = _mm512_add_epi32(s, a[i]);
+    volatile int sink = _mm512_reduce_add_epi32(s);
+    (void)sink;
+    return n * 12 * 64;
+}
+
+__attribute__((target("avx2,avxvnni")))
+static uint64_t peak_avxvnni(uint64_t n) {
+    __m256i a[12], x = _mm256_set1_epi32(0x01010101), w = _mm256_set1_epi32(0x01FF01FF);
+    for (int i = 0; i < 12; i++) a[i] = _mm256_setzero_si256();
+    for (uint64_t k = 0; k < n; k++) {
+        for (int i = 0; i < 12; i++) a[i] = _mm256_dpbusd_avx_epi32(a[i], x, w);
+        __asm__ volatile("" : "+x"(x));
+    }
+    __m256i s = a[0];
+    for (int i = 1; i < 12; i++) s = _mm256_add_epi32(s, a[i]);
+    volatile int sink = _mm256_extract_epi32(s, 0);
+    (void)sink;
+    return n * 12 * 32;
+}
+
+__attribute__((target("avx2")))
+static uint64_t peak_avx2(uint64_t n) {
+    __m256i a[12], x = _mm256_set1_epi16(1), w = _mm256_set1_epi16(3);
+    for (int i = 0; i < 12; i++) a[i] = _mm256_setzero_si256();
+    for (uint64_t k = 0; k < n; k++) {
+        for (int i = 0; i < 12; i++) a[i] = _mm256_add_epi32(a[i], _mm256_madd_epi16(x, w));
+        __asm__ volatile("" : "+x"(x));
+    }
+    __m256i s = a[0];
+    for (int i = 1; i < 12; i++) s = _mm256_add_epi32(s, a[i]);
+    volatile int sink = _mm256_extract_epi32(s, 0);
+    (void)sink;
+    return n * 12 * 16;
+}
+#endif
+
+uint64_t agc_peak_int8_macs(agc_isa isa, uint64_t n) {
+#if defined(__x86_64__)
+    switch (isa) {
+    case AGC_ISA_AVX512VNNI: return peak_avx512vnni(n);
+    case AGC_ISA_AVXVNNI: return peak_avxvnni(n);
+    case AGC_ISA_AVX2: return peak_avx2(n);
+    default: break;
+    }
+#endif
+    volatile int32_t acc = 0;
+    for (uint64_t k = 0; k < n; k++) acc += (int32_t)k * 3;
+    return n;
+}
