@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "AGCRDTests", dependencies: ["AGCRD", "AGCMedia", "AGCMetrics"]),
         .testTarget(name: "AGCBitstreamTests", dependencies: ["AGCBitstream"]),
         .testTarget(name: "AGCMediaTests", dependencies: ["AGCMedia"]),
-        .testTarget(name: "AGCKernelsTests", dependencies: ["AGCKernels"]),
+        .testTarget(name: "AGCKernelsTests", dependencies: ["AGCKernels", "CAGCKernels"]),
         .testTarget(name: "AGCCodecTests", dependencies: ["AGCCodec", "AGCMedia", "AGCFPGA"]),
         .testTarget(name: "AGCMetricsTests", dependencies: ["AGCMetrics"]),
         .testTarget(name: "AGCFPGATests", dependencies: ["AGCFPGA", "AGCModel", "AGCKernels"]),

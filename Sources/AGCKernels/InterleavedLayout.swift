@@ -69,6 +69,9 @@ struct InterleavedLayout {
 public enum KernelISA: String, CaseIterable, Sendable {
     case portable, avx2, avxvnni, avx512vnni
 
+    /// The C enumeration value (for the kernels' C entry points).
+    public var cValue: agc_isa { c }
+
     var c: agc_isa {
         switch self {
         case .portable: return AGC_ISA_PORTABLE

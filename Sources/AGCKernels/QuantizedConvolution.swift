@@ -161,17 +161,23 @@ public struct QuantizedConvolution: Sendable {
         let up = upsampleInput ? 2 : 1
         let h = ih * up, w = iw * up
         let layout = InterleavedLayout(channels: inChannels, height: h, width: w)
-        var packed = [UInt8](repeating: 0, count: layout.bytes)
-        packed.withUnsafeMutableBufferPointer { buf in
-            layout.pack(input, height: ih, width: iw, upsample: up, zeroPoints: zeroPoints, into: buf.baseAddress!, threads: threads)
+        let packed = [UInt8](unsafeUninitializedCapacity: layout.bytes) { buf, count in
+            zeroPoints.withUnsafeBufferPointer { zp in
+                parallelFor(layout.groups, threads: threads) { g in
+                    agc_pack_interleaved(input, Int32(inChannels), Int32(ih), Int32(iw), Int32(up), zp.baseAddress!,
+                                         buf.baseAddress!, Int32(g), Int32(g + 1), Int32(layout.paddedRows), Int32(layout.rowPixels))
+                }
+            }
+            count = layout.bytes
         }
         let rows = poolOutput ? 2 : 1
         let blockSize = 8
         let blocks = (outChannels + blockSize - 1) / blockSize
         let rowGroups = h / rows
-        let rq = requantization, add = self.residual
+        let rq = requantization
         let ow = poolOutput ? w / 2 : w, oh = poolOutput ? h / 2 : h
         let cout = outChannels
+        let residualMultiplier = self.residual?.multiplier ?? [], residualShift = self.residual?.shift ?? []
         packed.withUnsafeBufferPointer { pbuf in
             packedWeights.withUnsafeBufferPointer { wbuf in
                 correctedBias.withUnsafeBufferPointer { bbuf in
@@ -183,31 +189,11 @@ public struct QuantizedConvolution: Sendable {
                                              Int32(layout.rowPixels), Int32(y0), Int32(rows), Int32(w),
                                              wbuf.baseAddress! + o0 * layout.groups * 9, bbuf.baseAddress! + o0,
                                              Int32(count), acc.baseAddress!)
-                            for j in 0..<count {
-                                let o = o0 + j
-                                for r in 0..<rows {
-                                    let line = acc.baseAddress! + (j * rows + r) * w
-                                    if let add, let residual {
-                                        let res = residual + (o * h + y0 + r) * w
-                                        for x in 0..<w {
-                                            let v = Int32(res[x]) - residualZeroPoints[o]
-                                            line[x] &+= FixedPoint.multiply(v, multiplier: add.multiplier[o], shift: add.shift[o])
-                                        }
-                                    }
-                                    for x in 0..<w { line[x] = Int32(rq.apply(line[x], channel: o)) }
-                                }
-                                if rows == 2 {
-                                    let top = acc.baseAddress! + j * 2 * w, bottom = top + w
-                                    let dst = output + (o * oh + y0 / 2) * ow
-                                    for x in 0..<ow {
-                                        dst[x] = UInt8((top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1] + 2) >> 2)
-                                    }
-                                } else {
-                                    let dst = output + (o * oh + y0) * ow
-                                    let line = acc.baseAddress! + j * w
-                                    for x in 0..<w { dst[x] = UInt8(line[x]) }
-                                }
-                            }
+                            agc_output_stage(isa.c, acc.baseAddress!, Int32(count), Int32(rows), Int32(w), Int32(o0), rq.multiplier,
+                                             rq.shift, rq.outputZeroPoint, rq.minimum, rq.maximum,
+                                             residual.map { $0 + (o0 * h + y0) * w }, h * w, residualZeroPoints,
+                                             residualMultiplier, residualShift,
+                                             output + (o0 * oh + y0 / rows) * ow, oh * ow)
                         }
                     }
                 }

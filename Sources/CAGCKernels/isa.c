@@ -9,7 +9,7 @@ int agc_isa_supported(agc_isa isa) {
     case AGC_ISA_AVXVNNI: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni");
     case AGC_ISA_AVX512VNNI:
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
-            && __builtin_cpu_supports("avx512vnni");
+            && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
     }
     return 0;
 #else

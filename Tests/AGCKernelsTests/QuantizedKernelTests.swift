@@ -1,3 +1,4 @@
+import CAGCKernels
 import XCTest
 @testable import AGCKernels
 
@@ -21,6 +22,30 @@ final class QuantizedKernelTests: XCTestCase {
         // Scales above one shift left.
         let (m2, s2) = FixedPoint.quantizeMultiplier(3.0)
         XCTAssertEqual(FixedPoint.multiply(7, multiplier: m2, shift: s2), 21)
+    }
+
+    func testTheCOutputStageRoundsAsFixedPoint() {
+        // The vector kernels' output stage (C) and FixedPoint (Swift): the same rule, bit for bit,
+        // on random values and on the edges (INT32_MIN, saturation, ties, large shifts).
+        var cases: [(Int32, Int32, Int32)] = [(Int32.min, Int32.min, 0), (Int32.min, 1 << 30, -1), (Int32.max, Int32.max, 0),
+                                              (-5, 1 << 30, -1), (5, 1 << 30, -1), (7, 1 << 30, 3), (-1, 1 << 30, -31)]
+        for _ in 0..<20000 {
+            let scale = Double.random(in: 1e-7...300, using: &rng)
+            let (m, s) = FixedPoint.quantizeMultiplier(scale)
+            cases.append((Int32.random(in: -3_000_000...3_000_000, using: &rng), m, s))
+        }
+        for (x, m, s) in cases {
+            XCTAssertEqual(agc_fixed_multiply(x, m, s), FixedPoint.multiply(x, multiplier: m, shift: s), "\(x) x \(m) x 2^\(s)")
+        }
+        // The vector version of every instruction set, on blocks sharing one multiplier.
+        for isa in KernelISA.supported {
+            for (_, m, s) in cases.prefix(400) {
+                let xs = cases.prefix(37).map(\.0) + (0..<40).map { _ in Int32.random(in: Int32.min...Int32.max, using: &rng) }
+                var out = [Int32](repeating: 0, count: xs.count)
+                agc_fixed_multiply_array(isa.cValue, xs, Int32(xs.count), m, s, &out)
+                XCTAssertEqual(out, xs.map { FixedPoint.multiply($0, multiplier: m, shift: s) }, "\(isa), \(m) x 2^\(s)")
+            }
+        }
     }
 
     func testMultiplierMatchesRealArithmetic() {

@@ -51,4 +51,31 @@ uint64_t agc_peak_int8_macs(agc_isa isa, uint64_t iterations);
 }
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// FixedPoint.multiply in C (gemmlowp SaturatingRoundingDoublingHighMul + RoundingDivideByPOT).
+int32_t agc_fixed_multiply(int32_t x, int32_t multiplier, int32_t shift);
+
+/// The same on `n` values with the vector code of `isa` (what the output stage runs).
+void agc_fixed_multiply_array(agc_isa isa, const int32_t *x, int n, int32_t multiplier, int32_t shift, int32_t *out);
+
+/// Lays out channel groups g0..<g1 of a CHW map (`ih` x `iw`, repeated `up` times) in the
+/// kernels' interleaved layout, every byte written (borders and slack: the zero points).
+void agc_pack_interleaved(const uint8_t *input, int channels, int ih, int iw, int up, const int32_t *zero_points,
+                          uint8_t *out, int g0, int g1, int padded_rows, int row_pixels);
+
+/// The convolution's output stage for `count` channels from `o0` and `rows` rows of `width`
+/// accumulators (acc[(j * rows + r) * width + x], overwritten): residual rescaled and added
+/// (when `residual`, at channel stride `residual_plane`), requantized, clamped, and written to
+/// `output` (channel stride `output_plane`), the two rows averaged 2x2 when `rows` is 2.
+void agc_output_stage(agc_isa isa, int32_t *acc, int count, int rows, int width, int o0, const int32_t *multiplier,
+                      const int32_t *shift, int32_t output_zero_point, int32_t minimum, int32_t maximum,
+                      const uint8_t *residual, long residual_plane, const int32_t *residual_zero_points,
+                      const int32_t *residual_multiplier, const int32_t *residual_shift,
+                      uint8_t *output, long output_plane);
+#ifdef __cplusplus
+}
+#endif
+
 #endif
