@@ -28,9 +28,11 @@ final class KernelParityTests: XCTestCase {
             let x = randomTensor(cin, h, w)
             for relu in [false, true] {
                 let ref = conv.reference(x, relu: relu)
-                let opt = conv.optimized(x, relu: relu)
-                XCTAssertEqual([opt.channels, opt.height, opt.width], [cout, h, w])
-                assertClose(opt.data, ref.data, tolerance: 1e-4)
+                for isa in KernelISA.supported {
+                    let opt = conv.optimized(x, relu: relu, isa: isa)
+                    XCTAssertEqual([opt.channels, opt.height, opt.width], [cout, h, w])
+                    assertClose(opt.data, ref.data, tolerance: 1e-4)
+                }
             }
         }
     }

@@ -78,4 +78,16 @@ void agc_output_stage(agc_isa isa, int32_t *acc, int count, int rows, int width,
 }
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// Float convolution rows y0..<y1 for `count` (<= 8) output channels: `input` zero-padded by k / 2
+/// (planes of `ph` rows of `pw` floats, at least 16 floats of slack right of each row),
+/// `weights` [in][ky][kx][8] for this block of eight, `output` [j][y][x] with channel stride `plane`.
+void agc_conv_f32(agc_isa isa, const float *input, int cin, int ph, int pw, int k, int y0, int y1, int width,
+                  const float *weights, const float *bias, int count, int relu, float *output, long plane);
+#ifdef __cplusplus
+}
+#endif
+
 #endif

@@ -1,0 +1,104 @@
+// Float convolution (stride 1, odd kernel) on a zero-padded input: eight output channels at a
+// time, 16 (AVX-512) or 8 (AVX2 + FMA) pixels a vector, fused multiply-adds; a portable version
+// for other machines. Results agree with the scalar reference to float rounding (FMA rounds once).
+#include "agc_kernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx512f")))
+static void conv_f32_avx512(const float *input, int cin, int ph, int pw, int k, int y0, int y1, int width,
+                            const float *weights, const float *bias, int count, int relu, float *output, long plane) {
+    int taps = k * k;
+    for (int y = y0; y < y1; y++) {
+        for (int x0 = 0; x0 < width; x0 += 16) {
+            __mmask16 m = width - x0 >= 16 ? 0xFFFF : (__mmask16)((1u << (width - x0)) - 1);
+            __m512 a[8];
+            for (int j = 0; j < 8; j++) a[j] = _mm512_set1_ps(j < count ? bias[j] : 0.0f);
+            for (int i = 0; i < cin; i++) {
+                const float *p = input + ((long)i * ph + y) * pw + x0;
+                const float *w = weights + (long)i * taps * 8;
+                for (int ky = 0; ky < k; ky++) {
+                    for (int kx = 0; kx < k; kx++, w += 8) {
+                        __m512 v = _mm512_maskz_loadu_ps(m, p + ky * pw + kx);
+                        a[0] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[0]), a[0]);
+                        a[1] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[1]), a[1]);
+                        a[2] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[2]), a[2]);
+                        a[3] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[3]), a[3]);
+                        a[4] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[4]), a[4]);
+                        a[5] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[5]), a[5]);
+                        a[6] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[6]), a[6]);
+                        a[7] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[7]), a[7]);
+                    }
+                }
+            }
+            for (int j = 0; j < count; j++) {
+                __m512 r = relu ? _mm512_max_ps(a[j], _mm512_setzero_ps()) : a[j];
+                _mm512_mask_storeu_ps(output + (long)j * plane + (long)y * width + x0, m, r);
+            }
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void conv_f32_avx2(const float *input, int cin, int ph, int pw, int k, int y0, int y1, int width,
+                          const float *weights, const float *bias, int count, int relu, float *output, long plane) {
+    int taps = k * k;
+    for (int y = y0; y < y1; y++) {
+        for (int x0 = 0; x0 < width; x0 += 8) {
+            __m256 a[8];
+            for (int j = 0; j < 8; j++) a[j] = _mm256_set1_ps(j < count ? bias[j] : 0.0f);
+            for (int i = 0; i < cin; i++) {
+                const float *p = input + ((long)i * ph + y) * pw + x0;
+                const float *w = weights + (long)i * taps * 8;
+                for (int ky = 0; ky < k; ky++) {
+                    for (int kx = 0; kx < k; kx++, w += 8) {
+                        __m256 v = _mm256_loadu_ps(p + ky * pw + kx);   // the padded rows have 16 floats of slack
+                        for (int j = 0; j < 8; j++) a[j] = _mm256_fmadd_ps(v, _mm256_broadcast_ss(w + j), a[j]);
+                    }
+                }
+            }
+            int n = width - x0 < 8 ? width - x0 : 8;
+            for (int j = 0; j < count; j++) {
+                float lanes[8];
+                _mm256_storeu_ps(lanes, relu ? _mm256_max_ps(a[j], _mm256_setzero_ps()) : a[j]);
+                float *dst = output + (long)j * plane + (long)y * width + x0;
+                for (int l = 0; l < n; l++) dst[l] = lanes[l];
+            }
+        }
+    }
+}
+#endif
+
+static void conv_f32_portable(const float *input, int cin, int ph, int pw, int k, int y0, int y1, int width,
+                              const float *weights, const float *bias, int count, int relu, float *output, long plane) {
+    int taps = k * k;
+    for (int j = 0; j < count; j++) {
+        for (int y = y0; y < y1; y++) {
+            for (int x = 0; x < width; x++) {
+                float acc = bias[j];
+                for (int i = 0; i < cin; i++) {
+                    const float *p = input + ((long)i * ph + y) * pw + x;
+                    const float *w = weights + (long)i * taps * 8 + j;
+                    for (int t = 0; t < taps; t++) acc += p[(t / k) * pw + t % k] * w[t * 8];
+                }
+                output[(long)j * plane + (long)y * width + x] = relu && acc < 0 ? 0 : acc;
+            }
+        }
+    }
+}
+
+void agc_conv_f32(agc_isa isa, const float *input, int cin, int ph, int pw, int k, int y0, int y1, int width,
+                  const float *weights, const float *bias, int count, int relu, float *output, long plane) {
+#if defined(__x86_64__)
+    if (isa == AGC_ISA_AVX512VNNI) {
+        conv_f32_avx512(input, cin, ph, pw, k, y0, y1, width, weights, bias, count, relu, output, plane);
+        return;
+    }
+    if (isa != AGC_ISA_PORTABLE && __builtin_cpu_supports("fma")) {
+        conv_f32_avx2(input, cin, ph, pw, k, y0, y1, width, weights, bias, count, relu, output, plane);
+        return;
+    }
+#endif
+    conv_f32_portable(input, cin, ph, pw, k, y0, y1, width, weights, bias, count, relu, output, plane);
+}
