@@ -19,7 +19,7 @@ final class KernelParityTests: XCTestCase {
     func testConvolutionOptimizedMatchesReference() {
         // Shapes cover: output channels not a multiple of 4, widths below and above the SIMD width,
         // a 1x1 and a 5x5 kernel.
-        let cases = [(3, 16, 9, 3, 20), (8, 3, 4, 3, 4), (7, 5, 33, 1, 7), (4, 11, 16, 5, 12), (16, 32, 8, 3, 8)]
+        let cases = [(3, 16, 9, 3, 20), (8, 3, 4, 3, 4), (7, 5, 33, 1, 7), (4, 11, 16, 5, 12), (16, 32, 8, 3, 8), (5, 9, 70, 3, 6)]
         for (cin, cout, w, k, h) in cases {
             let conv = Convolution(
                 outChannels: cout, inChannels: cin, kernelSize: k,
