@@ -70,6 +70,17 @@ static void conv_avx512vnni(const uint8_t *packed, int groups, int padded_rows, 
     }
 }
 
+// The first min(8, left) lanes of each channel's accumulators, channel j at out + j * stride.
+__attribute__((target("avx2")))
+static inline void store_accumulators256(const __m256i *a, int channels, int32_t *out, long stride, int left) {
+    int n = left < 8 ? left : 8;
+    for (int j = 0; j < channels; j++) {
+        int32_t lanes[8];
+        _mm256_storeu_si256((__m256i *)lanes, a[j]);
+        for (int l = 0; l < n; l++) out[j * stride + l] = lanes[l];
+    }
+}
+
 // AVX-VNNI (VEX, 256-bit): 8 pixels a vector.
 __attribute__((target("avx2,avxvnni")))
 static void conv_avxvnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
@@ -89,13 +100,7 @@ static void conv_avxvnni(const uint8_t *packed, int groups, int padded_rows, int
                     }
                 }
             }
-            int n = width - x0 < 8 ? width - x0 : 8;
-            for (int j = 0; j < channels; j++) {
-                int32_t lanes[8];
-                _mm256_storeu_si256((__m256i *)lanes, a[j]);
-                int32_t *out = acc + ((long)j * rows + r) * width + x0;
-                for (int l = 0; l < n; l++) out[l] = lanes[l];
-            }
+            store_accumulators256(a, channels, acc + (long)r * width + x0, (long)rows * width, width - x0);
         }
     }
 }
@@ -127,13 +132,7 @@ static void conv_avx2(const uint8_t *packed, int groups, int padded_rows, int ro
                     }
                 }
             }
-            int n = width - x0 < 8 ? width - x0 : 8;
-            for (int j = 0; j < channels; j++) {
-                int32_t lanes[8];
-                _mm256_storeu_si256((__m256i *)lanes, a[j]);
-                int32_t *out = acc + ((long)j * rows + r) * width + x0;
-                for (int l = 0; l < n; l++) out[l] = lanes[l];
-            }
+            store_accumulators256(a, channels, acc + (long)r * width + x0, (long)rows * width, width - x0);
         }
     }
 }
