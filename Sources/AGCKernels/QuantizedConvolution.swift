@@ -154,22 +154,25 @@ public struct QuantizedConvolution: Sendable {
     /// requantization, pooling). Tasks over threads.
     public func optimized(input: UnsafePointer<UInt8>, height ih: Int, width iw: Int, zeroPoints: [Int32],
                           correctedBias: [Int32], residual: UnsafePointer<UInt8>?, residualZeroPoints: [Int32],
-                          output: UnsafeMutablePointer<UInt8>, threads: Int, isa: KernelISA = .current) {
+                          output: UnsafeMutablePointer<UInt8>, threads: Int, isa: KernelISA = .current,
+                          scratch: ScratchSpace? = nil) {
         precondition(kernelSize == 3, "the vector kernels are 3x3")
         precondition(zeroPoints.count == inChannels && correctedBias.count == outChannels)
         precondition((residual == nil) == (self.residual == nil), "a residual map goes with a residual add")
         let up = upsampleInput ? 2 : 1
         let h = ih * up, w = iw * up
         let layout = InterleavedLayout(channels: inChannels, height: h, width: w)
-        let packed = [UInt8](unsafeUninitializedCapacity: layout.bytes) { buf, count in
-            zeroPoints.withUnsafeBufferPointer { zp in
-                parallelFor(layout.groups, threads: threads) { g in
-                    agc_pack_interleaved(input, Int32(inChannels), Int32(ih), Int32(iw), Int32(up), zp.baseAddress!,
-                                         buf.baseAddress!, Int32(g), Int32(g + 1), Int32(layout.paddedRows), Int32(layout.rowPixels))
-                }
+        // The laid-out input lives in the caller's scratch space when it has one (no allocation,
+        // no page faults, per frame), else in a buffer of its own.
+        let space = scratch ?? ScratchSpace()
+        let buffer = space.bytes(layout.bytes)
+        zeroPoints.withUnsafeBufferPointer { zp in
+            parallelFor(layout.groups, threads: threads) { g in
+                agc_pack_interleaved(input, Int32(inChannels), Int32(ih), Int32(iw), Int32(up), zp.baseAddress!,
+                                     buffer, Int32(g), Int32(g + 1), Int32(layout.paddedRows), Int32(layout.rowPixels))
             }
-            count = layout.bytes
         }
+        let packed = UnsafeBufferPointer(start: UnsafePointer(buffer), count: layout.bytes)
         let rows = poolOutput ? 2 : 1
         let blockSize = 8
         let blocks = (outChannels + blockSize - 1) / blockSize
@@ -178,7 +181,8 @@ public struct QuantizedConvolution: Sendable {
         let ow = poolOutput ? w / 2 : w, oh = poolOutput ? h / 2 : h
         let cout = outChannels
         let residualMultiplier = self.residual?.multiplier ?? [], residualShift = self.residual?.shift ?? []
-        packed.withUnsafeBufferPointer { pbuf in
+        do {
+            let pbuf = packed
             packedWeights.withUnsafeBufferPointer { wbuf in
                 correctedBias.withUnsafeBufferPointer { bbuf in
                     parallelFor(blocks * rowGroups, threads: threads) { task in

@@ -10,6 +10,8 @@ import Dispatch
 public final class Executor {
     public let threads: Int
     private var convolutions: [UInt32: QuantizedConvolution] = [:]
+    /// The kernels' working memory, kept from frame to frame.
+    private let scratch = ScratchSpace()
     /// Wall-clock seconds spent per descriptor address, summed over runs (profiling).
     public private(set) var secondsByDescriptor: [Int: Double] = [:]
 
@@ -96,7 +98,7 @@ public final class Executor {
                 residualZeroPoints = Array(UnsafeBufferPointer(start: try words(i.aux3, cout, "residual zero points"), count: cout))
             }
             conv.optimized(input: src, height: h, width: w, zeroPoints: zp, correctedBias: bias, residual: residual,
-                           residualZeroPoints: residualZeroPoints, output: dst, threads: threads)
+                           residualZeroPoints: residualZeroPoints, output: dst, threads: threads, scratch: scratch)
         case .softmaxFlow:
             ElementwiseArithmetic.softmaxFlow(
                 logits: try bytes(i.input, cin * h * w, "logits"), channels: cin, count: h * w,

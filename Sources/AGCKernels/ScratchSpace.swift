@@ -1,0 +1,24 @@
+/// A reusable working buffer that grows to the largest size asked for and is kept: the
+/// optimised kernels lay their inputs out in it, so that a decoder's per-frame loop allocates
+/// nothing (big allocations cost page faults and, with several threads, TLB shootdowns).
+/// One space serves one caller at a time.
+public final class ScratchSpace: @unchecked Sendable {
+    private var storage: UnsafeMutableRawPointer?
+    private var capacity = 0
+
+    public init() {}
+
+    deinit {
+        storage?.deallocate()
+    }
+
+    /// At least `count` bytes, valid until the next call.
+    public func bytes(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+        if count > capacity {
+            storage?.deallocate()
+            capacity = max(count, capacity * 3 / 2)
+            storage = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+        }
+        return storage!.assumingMemoryBound(to: UInt8.self)
+    }
+}
