@@ -1,3 +1,5 @@
+import CAGCKernels
+
 /// A reusable working buffer that grows to the largest size asked for and is kept: the
 /// optimised kernels lay their inputs out in it, so that a decoder's per-frame loop allocates
 /// nothing (big allocations cost page faults and, with several threads, TLB shootdowns).
@@ -21,4 +23,12 @@ public final class ScratchSpace: @unchecked Sendable {
         }
         return storage!.assumingMemoryBound(to: UInt8.self)
     }
+}
+
+/// Keeps large allocations in the heap instead of fresh mappings (glibc: mmap and trim
+/// thresholds raised to 256 MB), so that tensors freed and allocated again each frame reuse the
+/// same pages: no page faults and no cross-core TLB shootdowns in the per-frame loop. Call once,
+/// at the start of a tool.
+public func keepLargeAllocationsInTheHeap() {
+    agc_keep_large_allocations_in_heap()
 }

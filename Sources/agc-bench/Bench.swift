@@ -26,8 +26,12 @@ struct Bench: ParsableCommand {
     @Option(help: "Write the figures as JSON to this file.")
     var json: String?
 
+    @Flag(name: .customLong("no-heap-tuning"), help: "Leave glibc's allocator at its defaults (to measure what the tuning gains).")
+    var noHeapTuning = false
+
     func run() throws {
         MediaLog.setLevel(.quiet)
+        if !noHeapTuning { keepLargeAllocationsInTheHeap() }
         guard let first = clips.first else { throw ValidationError("name at least one clip") }
         let network = try AGCNetwork.bundled()
         let model = try QuantizedModel.bundled()

@@ -90,4 +90,13 @@ void agc_conv_f32(agc_isa isa, const float *input, int cin, int ph, int pw, int 
 }
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// Raises glibc's mmap and trim thresholds so that large blocks are reused, not remapped.
+void agc_keep_large_allocations_in_heap(void);
+#ifdef __cplusplus
+}
+#endif
+
 #endif
