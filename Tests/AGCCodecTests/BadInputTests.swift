@@ -17,6 +17,16 @@ final class BadInputTests: BadInputTestCase {
         assertFails(naming: path("text.mp4"), leaving: ["text.mp4"]) { try decode(path("text.mp4"), path("o.y4m")) }
     }
 
+    func testEmptyFile() throws {
+        for name in ["empty.mp4", "empty.agc"] { FileManager.default.createFile(atPath: path(name), contents: nil) }
+        let inputs: Set = ["empty.mp4", "empty.agc"]
+        assertFails(naming: path("empty.mp4"), leaving: inputs) { _ = try encode(path("empty.mp4"), path("o.agc")) }
+        assertFails(naming: path("empty.agc"), leaving: inputs) { try decode(path("empty.agc"), path("o.y4m")) }
+        XCTAssertThrowsError(try decode(path("empty.agc"), path("o.y4m"))) {
+            XCTAssertTrue("\($0)".hasSuffix("the file is empty"), "\($0)")
+        }
+    }
+
     func testAudioOnly() throws {
         try ffmpeg(["-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac", path("tone.m4a")])
         assertFails(naming: path("tone.m4a"), leaving: ["tone.m4a"]) { _ = try encode(path("tone.m4a"), path("o.agc")) }
@@ -62,6 +72,41 @@ final class BadInputTests: BadInputTestCase {
                 try decode(path("flip.agc"), path("o.y4m"))
             }
         }
+    }
+
+    /// Damage that the CRCs do not catch (a unit written with garbage and a correct CRC): the key
+    /// frame's packet, and its keypoints field.
+    func testGarbageKeyFrameWithCorrectCRC() throws {
+        let good = try validStream()
+        let garbage = [UInt8]((0..<200).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 11) })
+        try rewrite(good, to: path("packet.agc"), header: { _ in }) { $0.packet = garbage }
+        try rewrite(good, to: path("keypoints.agc"), header: { _ in }) {
+            $0.optionalFields = [OptionalField(tag: KeyFrameKeypoints.tag, value: [0xFF, 0xFF, 0xFF, 0xFF])]
+        }
+        let inputs: Set = ["clip.mp4", "clip.agc", "packet.agc", "keypoints.agc"]
+        for name in ["packet.agc", "keypoints.agc"] {
+            assertFails(naming: path(name), leaving: inputs) { try decode(path(name), path("o.y4m")) }
+        }
+    }
+
+    /// A key frame unit whose length field claims 4 GB, and one that claims a byte too few.
+    func testLyingLength() throws {
+        let good = try validStream()
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: good)))
+        let key = try BitstreamReader(bytes: bytes).index.keyFrames[0].offset
+        XCTAssertGreaterThan(bytes[key + 1], 0x7F, "a key frame's length takes two bytes")
+        var huge = bytes
+        huge.replaceSubrange((key + 1)...(key + 2), with: [0xFF, 0xFF, 0xFF, 0xFF, 0x0F])
+        var short = bytes
+        short[key + 1] -= 1
+        try Data(huge).write(to: URL(fileURLWithPath: path("huge.agc")))
+        try Data(short).write(to: URL(fileURLWithPath: path("short.agc")))
+        let inputs: Set = ["clip.mp4", "clip.agc", "huge.agc", "short.agc"]
+        assertFails(naming: path("huge.agc"), leaving: inputs) { try decode(path("huge.agc"), path("o.y4m")) }
+        XCTAssertThrowsError(try decode(path("huge.agc"), path("o.y4m"))) {
+            XCTAssertTrue("\($0)".contains("declares 4294967295 payload bytes"), "\($0)")
+        }
+        assertFails(naming: path("short.agc"), leaving: inputs) { try decode(path("short.agc"), path("o.y4m")) }
     }
 
     /// A header claiming 65535x65535 pictures, and one claiming 2^26 frames for 8 frames of data:
