@@ -7,8 +7,9 @@
 # --seconds: total run time, split evenly over the targets (default 60).
 # --target:  run only bitstream, keypoints or keyframe (default: all three).
 #
-# Prints, per target, the executions and whether it crashed; a crashing input is kept in
-# .build/fuzz/crashes/ and the script exits 1. Exits 0 with a message when the toolchain has no
+# Prints, per target, the executions and whether it failed (a crash, a sanitizer report, a
+# timeout or running out of memory); the failing input is kept in .build/fuzz/crashes/ and the
+# script exits 1. Exits 0 with a message when the toolchain has no
 # libFuzzer. Modules are rebuilt only when their sources change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,16 +95,20 @@ for t in "${targets[@]}"; do
   mkdir -p "$work"
   cp Fuzz/corpus/"$t"/* "$work"/ 2>/dev/null || true
   log=$out/logs/$t.run.log
-  rm -f "$out/crashes/$t"-*
+  start=$out/logs/$t.start
+  touch "$start"  # inputs saved after this are this run's
   rc=0
-  "$out/$t" "$work" -max_total_time="$per" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$out/crashes/$t-" >"$log" 2>&1 || rc=$?
+  # Swift's crash backtracer trips over ASan and can hang: libFuzzer reports crashes itself.
+  SWIFT_BACKTRACE=enable=no "$out/$t" "$work" -max_total_time="$per" -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 -artifact_prefix="$out/crashes/$t-" >"$log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  artifact=$(find "$out/crashes" -name "$t-*" -print -quit)
+  # libFuzzer names them TARGET-crash-SHA1, TARGET-timeout-SHA1, TARGET-oom-SHA1, ...
+  artifact=$(find "$out/crashes" -name "$t-*" -newer "$start" -print -quit)
   if ((rc != 0)) || [ -n "$artifact" ]; then
     crashed=1
     grep -E '^==[0-9]+==ERROR|^(Fatal error|SUMMARY)|deadly signal|out-of-memory|timeout' "$log" | head -5 || true
-    echo "fuzz: $t: CRASH after ${runs:-?} executions (exit $rc): input kept in ${artifact:-?}, log $log"
+    echo "fuzz: $t: FAILED after ${runs:-?} executions (exit $rc): input kept in ${artifact:-?}," \
+      "replay with SWIFT_BACKTRACE=enable=no $out/$t ${artifact:-FILE}; log $log"
   else
     echo "fuzz: $t: ${runs:-?} executions in ${per}s, no crash (corpus $(ls "$work" | wc -l) inputs)"
   fi
