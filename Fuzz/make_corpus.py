@@ -9,7 +9,9 @@ into the inputs each fuzz target reads:
 - bitstream: whole .agc files (HEVC, AV1 with audio, one without its trailer);
 - keypoints: settings bytes (step 1/128, 10 keypoints, the frame count, zero predictor; see
   Fuzz/keypoints.swift) followed by a keypoint run's coded data or a key frame's keypoints field;
-- keyframe: key frame unit payloads (frame number, HEVC or AV1 packet, keypoints field).
+- keyframe: key frame unit payloads (frame number, HEVC or AV1 packet, keypoints field), and
+  packets the encoder never makes: grey and high bit-depth 4:2:2 / 4:4:4 pictures, and a
+  picture of the wrong size.
 """
 import os
 import shutil
@@ -65,6 +67,33 @@ def encode(source, name, *options):
     return data
 
 
+def encode_varint(value):
+    out = bytearray()
+    while True:
+        out.append((value & 0x7F) | (0x80 if value >= 0x80 else 0))
+        value >>= 7
+        if not value:
+            return bytes(out)
+
+
+def foreign_key_frames():
+    """Key frame payloads (frame 0, no keypoints field) holding one picture of the sample coded
+    by ffmpeg in formats agc-encode does not use."""
+    hevc = ["-c:v", "libx265", "-x265-params", "log-level=error", "-f", "hevc"]
+    av1 = ["-c:v", "libaom-av1", "-cpu-used", "8", "-f", "obu"]
+    cases = [("hevc-gray", "256:256", "gray", hevc), ("hevc-444p12", "256:256", "yuv444p12le", hevc),
+             ("hevc-320x240", "320:240", "yuv420p", hevc), ("av1-gray", "256:256", "gray", av1),
+             ("av1-422p12", "256:256", "yuv422p12le", av1)]
+    for name, size, pixels, codec in cases:
+        out = os.path.join(tempfile.gettempdir(), f"agc-corpus-{os.getpid()}-{name}")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", SAMPLE, "-frames:v", "1", "-vf",
+                        f"scale={size},format={pixels}", *codec, out], check=True)
+        with open(out, "rb") as f:
+            packet = f.read()
+        os.remove(out)
+        write("keyframe", f"{name}.bin", encode_varint(0) + encode_varint(len(packet)) + packet + encode_varint(0))
+
+
 def write(target, name, data):
     os.makedirs(os.path.join(CORPUS, target), exist_ok=True)
     with open(os.path.join(CORPUS, target, name), "wb") as f:
@@ -104,6 +133,7 @@ def main():
                 if frames < 256:
                     write("keypoints", f"{name}-run-{first}.bin", bytes([STEP_128, TEN_KEYPOINTS, frames, 0]) + coded)
     write("bitstream", "hevc-no-trailer.agc", streams["hevc"][:-16])
+    foreign_key_frames()
 
 
 if __name__ == "__main__":
