@@ -31,7 +31,8 @@ public func fuzzKeyFrame(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     for intra in intraDecoders {
         if let image = try? intra.decode(Data(keyFrame.packet), width: codedSize, height: codedSize) {
-            precondition(image.width == codedSize && image.height == codedSize && image.pixels.count == codedSize * codedSize * 3)
+            precondition(image.width == codedSize && image.height == codedSize
+                && image.pixels.count == codedSize * codedSize * 3)
         }
     }
     return 0

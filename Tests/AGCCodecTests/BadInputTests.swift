@@ -18,7 +18,9 @@ final class BadInputTests: BadInputTestCase {
     }
 
     func testEmptyFile() throws {
-        for name in ["empty.mp4", "empty.agc"] { FileManager.default.createFile(atPath: path(name), contents: nil) }
+        for name in ["empty.mp4", "empty.agc"] {
+            XCTAssertTrue(FileManager.default.createFile(atPath: path(name), contents: nil))
+        }
         let inputs: Set = ["empty.mp4", "empty.agc"]
         assertFails(naming: path("empty.mp4"), leaving: inputs) { _ = try encode(path("empty.mp4"), path("o.agc")) }
         assertFails(naming: path("empty.agc"), leaving: inputs) { try decode(path("empty.agc"), path("o.y4m")) }

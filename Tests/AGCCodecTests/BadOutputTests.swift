@@ -38,7 +38,8 @@ final class BadOutputTests: BadInputTestCase {
         assertRefused(encoded, naming: folder + "/keep.agc", folder: folder, holds: ["keep.agc"])
         XCTAssertTrue(encoded.stderr.contains("not writable"), encoded.stderr)
         for output in ["o.y4m", "o.mkv", "o.mp4"] {
-            let decoded = try runTool("agc-decode", [stream, "-o", folder + "/" + output, "--no-progress"], unprivileged: true)
+            let decoded = try runTool("agc-decode", [stream, "-o", folder + "/" + output, "--no-progress"],
+                                      unprivileged: true)
             assertRefused(decoded, naming: folder + "/" + output, folder: folder, holds: ["keep.agc"])
         }
         XCTAssertEqual(try String(contentsOfFile: folder + "/keep.agc", encoding: .utf8), "old")
@@ -72,7 +73,7 @@ final class BadOutputTests: BadInputTestCase {
         defer { _ = try? run("/bin/umount", [folder]) }
         try Data("old".utf8).write(to: URL(fileURLWithPath: folder + "/keep.agc"))
         // Fill what is left; the last write fails when the disk is full.
-        FileManager.default.createFile(atPath: folder + "/filler", contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: folder + "/filler", contents: nil))
         let filler = try XCTUnwrap(FileHandle(forWritingAtPath: folder + "/filler"))
         while (try? filler.write(contentsOf: Data(count: 4096))) != nil {}
         try filler.close()
