@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds in release mode (the network tests run
-# real convolutions), and runs every test with the optimised kernels and again with the
-# scalar reference kernels.
+# real convolutions), runs every test with the optimised kernels and again with the scalar
+# reference kernels, then runs the fuzz targets for a minute (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,3 +10,5 @@ echo "== tests, optimised kernels"
 AGC_KERNELS=optimized swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing
 echo "== model and kernel tests, reference kernels"
 AGC_KERNELS=reference swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing --filter "AGCModelTests|AGCKernelsTests"
+echo "== fuzzing, 60 s in all (docs/bad-input.md)"
+scripts/fuzz.sh --seconds 60

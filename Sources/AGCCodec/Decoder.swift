@@ -50,6 +50,7 @@ public final class Decoder {
         } catch {
             throw CodecError.input("\(input): cannot read: \((error as NSError).localizedDescription)")
         }
+        guard !data.isEmpty else { throw CodecError.input("\(input): the file is empty") }
         let reader: BitstreamReader
         do {
             reader = try BitstreamReader(data: data)
@@ -141,6 +142,8 @@ public final class Decoder {
         }
         // Start at the last key frame at or before the first wanted frame.
         guard let start = reader.index.keyFrames.last(where: { $0.frame <= wanted.lowerBound }) else {
+            // A rebuilt index ends at the first damaged unit: that damage is the reason.
+            if let damage = reader.scanError { throw CodecError.input("\(input): \(damage)") }
             throw CodecError.input("\(input): no key frame at or before frame \(wanted.lowerBound)")
         }
         let intraDecoder = try IntraDecoder(codec: header.keyFrameCodec == .av1 ? .av1 : .hevc)
@@ -162,8 +165,13 @@ public final class Decoder {
                 guard let field = key.optionalFields.first(where: { $0.tag == KeyFrameKeypoints.tag }) else {
                     throw CodecError.input("\(input): key frame \(key.frameNumber) carries no keypoints")
                 }
-                let image = try intraDecoder.decode(Data(key.packet), width: size, height: size)
-                predictor = try KeyFrameKeypoints.decode(field.value, count: header.keypointCount, quantizer: quantizer)
+                let image: RGBImage
+                do {
+                    image = try intraDecoder.decode(Data(key.packet), width: size, height: size)
+                    predictor = try KeyFrameKeypoints.decode(field.value, count: header.keypointCount, quantizer: quantizer)
+                } catch {
+                    throw CodecError.input("\(input): key frame \(key.frameNumber): \(error)")
+                }
                 try backend.setKeyFrame(image, keypoints: quantizer.dequantize(predictor))
                 keyImage = image
                 keyFrames += 1

@@ -25,7 +25,7 @@ public final class AtomicFile {
             try handle.write(contentsOf: data)
             bytesWritten += data.count
         } catch {
-            throw MediaError(.io, path: path, operation: "writing", detail: error.localizedDescription)
+            throw MediaError(.io, path: path, operation: "writing", detail: MediaError.reason(error))
         }
     }
 
@@ -35,7 +35,7 @@ public final class AtomicFile {
             try handle.synchronize()
             try handle.close()
         } catch {
-            throw MediaError(.io, path: path, operation: "finishing the output", detail: error.localizedDescription)
+            throw MediaError(.io, path: path, operation: "finishing the output", detail: MediaError.reason(error))
         }
         try output.commit()
         committed = true

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// An error from reading, decoding, encoding or writing media: what was done, to which file,
 /// and FFmpeg's own message (from `av_strerror`) where FFmpeg reported it.
@@ -59,4 +60,15 @@ enum AVCode {
 func check(_ code: Int32, _ operation: String, path: String? = nil) throws(MediaError) -> Int32 {
     if code < 0 { throw MediaError.ffmpeg(code, operation, path: path) }
     return code
+}
+
+extension MediaError {
+    /// The reason a Foundation file operation failed, as the system words it ("File too large",
+    /// "No space left on device"): Foundation's own message for a failed write names no cause.
+    static func reason(_ error: Error) -> String {
+        let error = error as NSError
+        let posix = error.domain == NSPOSIXErrorDomain ? error : error.userInfo[NSUnderlyingErrorKey] as? NSError
+        guard let posix, posix.domain == NSPOSIXErrorDomain else { return error.localizedDescription }
+        return String(cString: strerror(Int32(posix.code)))
+    }
 }

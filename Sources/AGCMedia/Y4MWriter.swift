@@ -117,7 +117,7 @@ public final class Y4MWriter {
             try handle.close()
         } catch {
             output.discard()
-            throw MediaError(.io, path: name, operation: "closing the Y4M file", detail: "\(error)")
+            throw MediaError(.io, path: name, operation: "closing the Y4M file", detail: MediaError.reason(error))
         }
         try output.commit()
     }
@@ -131,7 +131,7 @@ public final class Y4MWriter {
                 try? handle.close()
                 output.discard()
             }
-            throw MediaError(.io, path: name, operation: "writing Y4M", detail: "\(error)")
+            throw MediaError(.io, path: name, operation: "writing Y4M", detail: MediaError.reason(error))
         }
     }
 }

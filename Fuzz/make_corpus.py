@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Rebuilds the seed corpus in Fuzz/corpus/ from the bundled sample.
+
+    swift build -c release && python3 Fuzz/make_corpus.py
+
+Encodes samples/talking-head.mp4 a few ways with .build/release/agc-encode and cuts the streams
+into the inputs each fuzz target reads:
+
+- bitstream: whole .agc files (HEVC, AV1 with audio, one without its trailer);
+- keypoints: settings bytes (step 1/128, 10 keypoints, the frame count, zero predictor; see
+  Fuzz/keypoints.swift) followed by a keypoint run's coded data or a key frame's keypoints field;
+- keyframe: key frame unit payloads (frame number, HEVC or AV1 packet, keypoints field), and
+  packets the encoder never makes: grey and high bit-depth 4:2:2 / 4:4:4 pictures, and a
+  picture of the wrong size.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, "Fuzz", "corpus")
+ENCODE = os.path.join(ROOT, ".build", "release", "agc-encode")
+SAMPLE = os.path.join(ROOT, "samples", "talking-head.mp4")
+KEY_FRAME, KEYPOINT_RUN = 0x82, 0x83
+# Indices into Fuzz/keypoints.swift's tables: step 1/128, 10 keypoints.
+STEP_128, TEN_KEYPOINTS = 2, 2
+
+
+def varint(data, pos):
+    """The LEB128 value at `pos` and the position after it."""
+    value, shift = 0, 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, pos
+
+
+def blob(data, pos):
+    """A varint length and that many bytes; returns the bytes and the position after them."""
+    length, pos = varint(data, pos)
+    return data[pos:pos + length], pos + length
+
+
+def units(stream):
+    """(type, payload) of every unit after the 6-byte file header, up to the end-of-stream unit."""
+    pos = 6
+    while True:
+        kind = stream[pos]
+        payload, pos = blob(stream, pos + 1)
+        pos += 4  # CRC
+        yield kind, payload
+        if kind == 0x08:
+            return
+
+
+def encode(source, name, *options):
+    out = os.path.join(tempfile.gettempdir(), f"agc-corpus-{os.getpid()}-{name}.agc")
+    subprocess.run([ENCODE, source, "-o", out, "--no-progress", "--crop", "full", *options], check=True)
+    with open(out, "rb") as f:
+        data = f.read()
+    os.remove(out)
+    return data
+
+
+def encode_varint(value):
+    out = bytearray()
+    while True:
+        out.append((value & 0x7F) | (0x80 if value >= 0x80 else 0))
+        value >>= 7
+        if not value:
+            return bytes(out)
+
+
+def foreign_key_frames():
+    """Key frame payloads (frame 0, no keypoints field) holding one picture of the sample coded
+    by ffmpeg in formats agc-encode does not use."""
+    hevc = ["-c:v", "libx265", "-x265-params", "log-level=error", "-f", "hevc"]
+    av1 = ["-c:v", "libaom-av1", "-cpu-used", "8", "-f", "obu"]
+    cases = [("hevc-gray", "256:256", "gray", hevc), ("hevc-444p12", "256:256", "yuv444p12le", hevc),
+             ("hevc-320x240", "320:240", "yuv420p", hevc), ("av1-gray", "256:256", "gray", av1),
+             ("av1-422p12", "256:256", "yuv422p12le", av1)]
+    for name, size, pixels, codec in cases:
+        out = os.path.join(tempfile.gettempdir(), f"agc-corpus-{os.getpid()}-{name}")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", SAMPLE, "-frames:v", "1", "-vf",
+                        f"scale={size},format={pixels}", *codec, out], check=True)
+        with open(out, "rb") as f:
+            packet = f.read()
+        os.remove(out)
+        write("keyframe", f"{name}.bin", encode_varint(0) + encode_varint(len(packet)) + packet + encode_varint(0))
+
+
+def write(target, name, data):
+    os.makedirs(os.path.join(CORPUS, target), exist_ok=True)
+    with open(os.path.join(CORPUS, target, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    if not os.path.exists(ENCODE):
+        sys.exit(f"make_corpus: build first ({ENCODE} is missing)")
+    with_audio = os.path.join(tempfile.gettempdir(), f"agc-corpus-{os.getpid()}-audio.mp4")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", SAMPLE, "-f", "lavfi", "-i", "sine=d=1.2",
+                    "-frames:v", "30", "-c:v", "libx264", "-c:a", "aac", "-shortest", with_audio], check=True)
+    shutil.rmtree(CORPUS, ignore_errors=True)
+    streams = {
+        "hevc": encode(SAMPLE, "hevc"),
+        "av1-audio": encode(with_audio, "av1", "--keyframe-codec", "av1", "--max-keyint", "12",
+                            "--keypoint-step", "128", "--hash-group", "4"),
+    }
+    os.remove(with_audio)
+    for name, stream in streams.items():
+        write("bitstream", f"{name}.agc", stream)
+        for kind, payload in units(stream):
+            if kind == KEY_FRAME:
+                frame, pos = varint(payload, 0)
+                _, pos = blob(payload, pos)
+                write("keyframe", f"{name}-key-{frame}.bin", payload)
+                count, pos = varint(payload, pos)
+                for _ in range(count):
+                    tag, pos = varint(payload, pos)
+                    value, pos = blob(payload, pos)
+                    if tag == 1:
+                        write("keypoints", f"{name}-key-{frame}-field.bin", bytes([STEP_128, TEN_KEYPOINTS, 1, 0]) + value)
+            elif kind == KEYPOINT_RUN:
+                first, pos = varint(payload, 0)
+                frames, pos = varint(payload, pos)
+                coded, _ = blob(payload, pos)
+                if frames < 256:
+                    write("keypoints", f"{name}-run-{first}.bin", bytes([STEP_128, TEN_KEYPOINTS, frames, 0]) + coded)
+    write("bitstream", "hevc-no-trailer.agc", streams["hevc"][:-16])
+    foreign_key_frames()
+
+
+if __name__ == "__main__":
+    main()
