@@ -70,7 +70,7 @@ let package = Package(
             "AGCCodec", "AGCMedia", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "agc-encode", dependencies: [
-            "AGCCodec", "AGCMedia", "AGCBitstream", "AGCTools",
+            "AGCCodec", "AGCMedia", "AGCBitstream", "AGCTools", "AGCKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "agc-decode", dependencies: [

@@ -62,6 +62,7 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         MediaLog.setLevel(.errors)
+        keepLargeAllocationsInTheHeap()  // per-frame tensors reuse their pages
         AtomicFile.removeUnfinishedOutputsOnInterrupt()
         do {
             if inspect {

@@ -1,4 +1,5 @@
 import AGCCodec
+import AGCKernels
 import AGCMedia
 import AGCTools
 import ArgumentParser
@@ -66,6 +67,7 @@ struct EncodeCommand: ParsableCommand {
 
     func run() throws {
         MediaLog.setLevel(.errors)
+        keepLargeAllocationsInTheHeap()  // per-frame tensors reuse their pages
         var options = EncoderOptions()
         guard let crop = CropMode(argument: crop) else { throw ValidationError("--crop \(crop): expected auto, full or X,Y,W,H") }
         guard let codec = IntraCodec(rawValue: keyFrameCodec) else {
