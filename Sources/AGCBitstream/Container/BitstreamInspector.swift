@@ -108,7 +108,7 @@ public enum BitstreamInspector {
                 summary.frameCount = run.frameCount
             case .pictureHashes(let hashes):
                 summary.frame = hashes.firstFrame
-                summary.frameCount = hashes.hashes.count
+                summary.frameCount = hashes.hashes.count * hashes.framesPerHash
             default:
                 break
             }
