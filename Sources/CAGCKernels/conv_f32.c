@@ -21,30 +21,36 @@ static void conv_f32_avx512(const float *input, int cin, int ph, int pw, int k, 
             }
         }
         for (; x0 < width; x0 += 16) {
+            // Named accumulators (not an array indexed at run time), so they stay in registers.
             __mmask16 m = width - x0 >= 16 ? 0xFFFF : (__mmask16)((1u << (width - x0)) - 1);
-            __m512 a[8];
-            for (int j = 0; j < 8; j++) a[j] = _mm512_set1_ps(j < count ? bias[j] : 0.0f);
+            __m512 a0 = _mm512_set1_ps(count > 0 ? bias[0] : 0.0f), a1 = _mm512_set1_ps(count > 1 ? bias[1] : 0.0f);
+            __m512 a2 = _mm512_set1_ps(count > 2 ? bias[2] : 0.0f), a3 = _mm512_set1_ps(count > 3 ? bias[3] : 0.0f);
+            __m512 a4 = _mm512_set1_ps(count > 4 ? bias[4] : 0.0f), a5 = _mm512_set1_ps(count > 5 ? bias[5] : 0.0f);
+            __m512 a6 = _mm512_set1_ps(count > 6 ? bias[6] : 0.0f), a7 = _mm512_set1_ps(count > 7 ? bias[7] : 0.0f);
             for (int i = 0; i < cin; i++) {
                 const float *p = input + ((long)i * ph + y) * pw + x0;
                 const float *w = weights + (long)i * taps * 8;
                 for (int ky = 0; ky < k; ky++) {
                     for (int kx = 0; kx < k; kx++, w += 8) {
                         __m512 v = _mm512_maskz_loadu_ps(m, p + ky * pw + kx);
-                        a[0] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[0]), a[0]);
-                        a[1] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[1]), a[1]);
-                        a[2] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[2]), a[2]);
-                        a[3] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[3]), a[3]);
-                        a[4] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[4]), a[4]);
-                        a[5] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[5]), a[5]);
-                        a[6] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[6]), a[6]);
-                        a[7] = _mm512_fmadd_ps(v, _mm512_set1_ps(w[7]), a[7]);
+                        a0 = _mm512_fmadd_ps(v, _mm512_set1_ps(w[0]), a0);
+                        a1 = _mm512_fmadd_ps(v, _mm512_set1_ps(w[1]), a1);
+                        a2 = _mm512_fmadd_ps(v, _mm512_set1_ps(w[2]), a2);
+                        a3 = _mm512_fmadd_ps(v, _mm512_set1_ps(w[3]), a3);
+                        a4 = _mm512_fmadd_ps(v, _mm512_set1_ps(w[4]), a4);
+                        a5 = _mm512_fmadd_ps(v, _mm512_set1_ps(w[5]), a5);
+                        a6 = _mm512_fmadd_ps(v, _mm512_set1_ps(w[6]), a6);
+                        a7 = _mm512_fmadd_ps(v, _mm512_set1_ps(w[7]), a7);
                     }
                 }
             }
-            for (int j = 0; j < count; j++) {
-                __m512 r = relu ? _mm512_max_ps(a[j], _mm512_setzero_ps()) : a[j];
-                _mm512_mask_storeu_ps(output + (long)j * plane + (long)y * width + x0, m, r);
-            }
+            float *out = output + (long)y * width + x0;
+            __m512 zero = _mm512_setzero_ps();
+#define AGC_STORE(j, acc) \
+            if (count > j) _mm512_mask_storeu_ps(out + (long)j * plane, m, relu ? _mm512_max_ps(acc, zero) : acc)
+            AGC_STORE(0, a0); AGC_STORE(1, a1); AGC_STORE(2, a2); AGC_STORE(3, a3);
+            AGC_STORE(4, a4); AGC_STORE(5, a5); AGC_STORE(6, a6); AGC_STORE(7, a7);
+#undef AGC_STORE
         }
     }
 }
