@@ -117,42 +117,51 @@ public enum QuantizedGridSample {
         return QTensor(channels: x.channels, height: oh, width: ow, zeroPoints: x.zeroPoints, data: out)
     }
 
-    /// Taps and weights computed once per output pixel, shared by every channel; channels over
-    /// threads. Bit-exact with `reference`.
+    /// Output rows in chunks over threads; per chunk, the taps and weights of its pixels computed
+    /// once (on the stack) and shared by every channel. Bit-exact with `reference`.
     public static func optimized(input: UnsafePointer<UInt8>, channels: Int, height ih: Int, width iw: Int,
                                  zeroPoints: [Int32], positions: UnsafePointer<Int32>, outputHeight oh: Int,
                                  outputWidth ow: Int, mask: UnsafePointer<UInt8>?, output: UnsafeMutablePointer<UInt8>,
                                  threads: Int) {
         let n = oh * ow
-        // Per pixel: four indices into the plane (-1: outside) and four weights.
-        var index = [Int32](repeating: -1, count: 4 * n)
-        var weight = [Int32](repeating: 0, count: 4 * n)
-        for p in 0..<n {
-            let px = positions[2 * p], py = positions[2 * p + 1]
-            let x0 = Int(px >> 16), y0 = Int(py >> 16)
-            let fx = (px & 0xFFFF) >> 8, fy = (py & 0xFFFF) >> 8
-            let inX0 = x0 >= 0 && x0 < iw, inX1 = x0 + 1 >= 0 && x0 + 1 < iw
-            let inY0 = y0 >= 0 && y0 < ih, inY1 = y0 + 1 >= 0 && y0 + 1 < ih
-            if inX0 && inY0 { index[4 * p] = Int32(y0 * iw + x0); weight[4 * p] = (256 - fx) * (256 - fy) }
-            if inX1 && inY0 { index[4 * p + 1] = Int32(y0 * iw + x0 + 1); weight[4 * p + 1] = fx * (256 - fy) }
-            if inX0 && inY1 { index[4 * p + 2] = Int32((y0 + 1) * iw + x0); weight[4 * p + 2] = (256 - fx) * fy }
-            if inX1 && inY1 { index[4 * p + 3] = Int32((y0 + 1) * iw + x0 + 1); weight[4 * p + 3] = fx * fy }
-        }
-        index.withUnsafeBufferPointer { ib in
-            weight.withUnsafeBufferPointer { wb in
-                let idx = ib.baseAddress!, wt = wb.baseAddress!
-                parallelFor(channels, threads: threads) { c in
-                    let plane = input + c * ih * iw, zp = zeroPoints[c]
-                    let dst = output + c * n
-                    for p in 0..<n {
-                        var acc: Int32 = 0
-                        for j in 0..<4 {
-                            let i = idx[4 * p + j]
-                            if i >= 0 { acc &+= wt[4 * p + j] &* (Int32(plane[Int(i)]) &- zp) }
+        let rowsPerTask = max(1, 2048 / max(ow, 1))
+        let tasks = (oh + rowsPerTask - 1) / rowsPerTask
+        zeroPoints.withUnsafeBufferPointer { zps in
+            parallelFor(tasks, threads: threads) { task in
+                let p0 = task * rowsPerTask * ow, p1 = min(oh, (task + 1) * rowsPerTask) * ow
+                let count = p1 - p0
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 8 * count) { buf in
+                    // Per pixel: four indices into the plane (-1: outside), then four weights.
+                    let index = buf.baseAddress!, weight = index + 4 * count
+                    for q in 0..<count {
+                        let p = p0 + q
+                        let px = positions[2 * p], py = positions[2 * p + 1]
+                        let x0 = Int(px >> 16), y0 = Int(py >> 16)
+                        let fx = (px & 0xFFFF) >> 8, fy = (py & 0xFFFF) >> 8
+                        let inX0 = x0 >= 0 && x0 < iw, inX1 = x0 + 1 >= 0 && x0 + 1 < iw
+                        let inY0 = y0 >= 0 && y0 < ih, inY1 = y0 + 1 >= 0 && y0 + 1 < ih
+                        index[4 * q] = inX0 && inY0 ? Int32(y0 * iw + x0) : -1
+                        index[4 * q + 1] = inX1 && inY0 ? Int32(y0 * iw + x0 + 1) : -1
+                        index[4 * q + 2] = inX0 && inY1 ? Int32((y0 + 1) * iw + x0) : -1
+                        index[4 * q + 3] = inX1 && inY1 ? Int32((y0 + 1) * iw + x0 + 1) : -1
+                        weight[4 * q] = (256 - fx) * (256 - fy)
+                        weight[4 * q + 1] = fx * (256 - fy)
+                        weight[4 * q + 2] = (256 - fx) * fy
+                        weight[4 * q + 3] = fx * fy
+                    }
+                    for c in 0..<channels {
+                        let plane = input + c * ih * iw, zp = zps[c]
+                        let dst = output + c * n + p0
+                        for q in 0..<count {
+                            var acc: Int32 = 0
+                            for j in 0..<4 {
+                                let i = index[4 * q + j]
+                                if i >= 0 { acc &+= weight[4 * q + j] &* (Int32(plane[Int(i)]) &- zp) }
+                            }
+                            var v = (acc &+ (1 << 15)) >> 16
+                            if let mask { v = masked(v, Int32(mask[p0 + q])) }
+                            dst[q] = UInt8(clamping: zp &+ v)
                         }
-                        var v = (acc &+ (1 << 15)) >> 16
-                        if let mask { v = masked(v, Int32(mask[p])) }
-                        dst[p] = UInt8(clamping: zp &+ v)
                     }
                 }
             }
