@@ -329,7 +329,7 @@ def quantize(graph: Graph, ranges: dict) -> tuple[dict, dict[str, np.ndarray]]:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--calibration-pairs", type=int, default=256)
+    p.add_argument("--calibration-pairs", type=int, default=128)
     p.add_argument("--seed", type=int, default=7)
     args = p.parse_args()
     torch.set_num_threads(2)
