@@ -40,10 +40,10 @@ public struct Convolution: Sendable {
     }
 
     /// Applies the layer with the process-wide kernel choice.
-    public func callAsFunction(_ x: Tensor, relu: Bool = false) -> Tensor {
+    public func callAsFunction(_ x: Tensor, relu: Bool = false, upsampleInput: Bool = false) -> Tensor {
         switch KernelChoice.current {
-        case .reference: return reference(x, relu: relu)
-        case .optimized: return optimized(x, relu: relu)
+        case .reference: return reference(upsampleInput ? Resampling.upsampleNearest2x(x) : x, relu: relu)
+        case .optimized: return optimized(x, relu: relu, upsampleInput: upsampleInput)
         }
     }
 
@@ -77,21 +77,32 @@ public struct Convolution: Sendable {
     /// Direct convolution on a zero-padded copy of the input by the vector kernel of `isa`
     /// (`CAGCKernels`: eight output channels at a time, 16 or 8 pixels a vector, fused
     /// multiply-adds), output-channel blocks and rows split over threads.
-    public func optimized(_ x: Tensor, relu: Bool = false, isa: KernelISA = .current) -> Tensor {
+    ///
+    /// `upsampleInput`: the input is first upsampled 2x (nearest), folded into the padded copy.
+    public func optimized(_ x: Tensor, relu: Bool = false, upsampleInput: Bool = false, isa: KernelISA = .current) -> Tensor {
         precondition(x.channels == inChannels, "convolution expects \(inChannels) channels, got \(x.channels)")
-        let h = x.height, w = x.width, k = kernelSize, pad = k / 2
+        let up = upsampleInput ? 2 : 1
+        let ih = x.height, iw = x.width, h = ih * up, w = iw * up, k = kernelSize, pad = k / 2
         let pw = w + 2 * pad + 16, ph = h + 2 * pad
         var padded = [Float](repeating: 0, count: inChannels * ph * pw)
         x.data.withUnsafeBufferPointer { src in
             padded.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<inChannels {
                     for y in 0..<h {
-                        (dst.baseAddress! + (i * ph + y + pad) * pw + pad).update(from: src.baseAddress! + (i * h + y) * w, count: w)
+                        let from = src.baseAddress! + (i * ih + y / up) * iw
+                        let to = dst.baseAddress! + (i * ph + y + pad) * pw + pad
+                        if up == 1 {
+                            to.update(from: from, count: w)
+                        } else {
+                            for xx in 0..<w { to[xx] = from[xx >> 1] }
+                        }
                     }
                 }
             }
         }
-        var out = Tensor(channels: outChannels, height: h, width: w)
+        // Every output value is written by the kernel: no zero fill.
+        var out = Tensor(channels: outChannels, height: h, width: w,
+                         data: [Float](unsafeUninitializedCapacity: outChannels * h * w) { _, n in n = outChannels * h * w })
         let blocks = (outChannels + 7) / 8
         let rowsPerTask = max(1, min(h, 2048 / max(w, 1)))
         let rowTasks = (h + rowsPerTask - 1) / rowsPerTask

@@ -42,8 +42,8 @@ public struct Generator: Sendable {
         for (conv1, conv2) in residual {
             x = Activations.add(x, conv2(conv1(x, relu: true)))
         }
-        x = dec1(Resampling.upsampleNearest2x(x), relu: true)
-        x = dec0(Resampling.upsampleNearest2x(x), relu: true)
+        x = dec1(x, relu: true, upsampleInput: true)
+        x = dec0(x, relu: true, upsampleInput: true)
         return Activations.add(warped, out(x))
     }
 }

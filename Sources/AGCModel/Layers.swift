@@ -38,7 +38,7 @@ struct Hourglass {
         }
         x = skips.removeLast()
         for conv in up {
-            x = conv(Resampling.upsampleNearest2x(x), relu: true)
+            x = conv(x, relu: true, upsampleInput: true)
             x = Tensor.concatenate([x, skips.removeLast()])
         }
         return x

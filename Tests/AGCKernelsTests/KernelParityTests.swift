@@ -33,6 +33,9 @@ final class KernelParityTests: XCTestCase {
                     XCTAssertEqual([opt.channels, opt.height, opt.width], [cout, h, w])
                     assertClose(opt.data, ref.data, tolerance: 1e-4)
                 }
+                // The 2x upsampling folded into the padded copy.
+                let upRef = conv.reference(Resampling.upsampleNearest2x(x), relu: relu)
+                assertClose(conv.optimized(x, relu: relu, upsampleInput: true).data, upRef.data, tolerance: 1e-4)
             }
         }
     }
