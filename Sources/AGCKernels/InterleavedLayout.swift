@@ -3,7 +3,7 @@ import CAGCKernels
 /// The vector kernels' input layout: the map padded by one pixel of each channel's zero point on
 /// every side, channels in groups of four interleaved per pixel (one 32-bit lane = four channels
 /// of one pixel), rows long enough for whole-vector reads past the last column. Channels beyond
-/// the last of the final group are zero (their weights are zero).
+/// the last of the final group are zero (their weights are zero). `agc_pack_interleaved` fills it.
 struct InterleavedLayout {
     let channels: Int
     let groups: Int
@@ -18,32 +18,6 @@ struct InterleavedLayout {
     }
 
     var bytes: Int { groups * paddedRows * rowPixels * 4 }
-
-    /// Lays out a CHW map of `height` x `width` (upsampled `upsample` times by repetition).
-    func pack(_ input: UnsafePointer<UInt8>, height ih: Int, width iw: Int, upsample up: Int, zeroPoints: [Int32],
-              into out: UnsafeMutablePointer<UInt8>, threads: Int) {
-        let h = ih * up, w = iw * up
-        parallelFor(groups, threads: threads) { g in
-            let base = out + g * paddedRows * rowPixels * 4
-            for c in 0..<4 {
-                let channel = 4 * g + c
-                let zp = channel < channels ? UInt8(truncatingIfNeeded: zeroPoints[channel]) : 0
-                // Border rows and columns (the whole row past the map too) hold the zero point.
-                for py in 0..<paddedRows {
-                    let row = base + py * rowPixels * 4 + c
-                    let interior = py >= 1 && py <= h
-                    for px in 0..<rowPixels where !interior || px == 0 || px > w { row[4 * px] = zp }
-                    guard interior, channel < channels else { continue }
-                    let src = input + (channel * ih + (py - 1) / up) * iw
-                    if up == 1 {
-                        for x in 0..<w { row[4 * (x + 1)] = src[x] }
-                    } else {
-                        for x in 0..<w { row[4 * (x + 1)] = src[x / up] }
-                    }
-                }
-            }
-        }
-    }
 
     /// 3x3 weights [out][in][3][3] -> [out][group][tap] int32 of four input channels' bytes.
     static func packWeights(_ weights: [Int8], outChannels: Int, inChannels: Int) -> [Int32] {

@@ -37,6 +37,7 @@ final class BatchTests: XCTestCase {
         let items = try inputs.collect(paths: [], manifest: "\(dir)/list.csv")
         XCTAssertEqual(items, [BatchItem(input: "\(dir)/in/x.mp4", output: "\(dir)/o/first.agc"),
                                BatchItem(input: "\(dir)/in/a/y.MOV", output: "\(dir)/out/y.agc")])
+        XCTAssertEqual(CSVLine.fields("\"a \"\"b\"\", c\",d, e ,"), ["a \"b\", c", "d", "e", ""])
         // Two inputs writing one output are refused.
         try "input,output\nin/x.mp4,same.agc\nin/a/y.MOV,same.agc\n".write(toFile: "\(dir)/clash.csv", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try inputs.collect(paths: [], manifest: "\(dir)/clash.csv")) { XCTAssertTrue("\($0)".contains("same.agc")) }

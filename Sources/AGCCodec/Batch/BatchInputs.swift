@@ -140,26 +140,27 @@ public struct BatchInputs {
     }
 }
 
-/// Splits one CSV line into fields (double quotes around a field, "" for a quote inside).
+/// Splits one CSV line into fields (double quotes around a field, "" for a quote inside it).
 enum CSVLine {
     static func fields(_ line: String) -> [String] {
-        var fields: [String] = [], current = "", quoted = false
-        var chars = line.makeIterator()
-        while let c = chars.next() {
+        var fields: [String] = [], current = ""
+        var quoted = false, previousWasQuote = false
+        for c in line {
             if quoted {
-                if c == "\"" {
-                    if let next = chars.next() {
-                        if next == "\"" { current.append("\"") } else { quoted = false; if next == "," { fields.append(current); current = "" } else { current.append(next) } }
-                    } else { quoted = false }
-                } else { current.append(c) }
-            } else if c == "\"" {
+                if c == "\"" { quoted = false; previousWasQuote = true } else { current.append(c) }
+                continue
+            }
+            switch c {
+            case "\"":
+                if previousWasQuote { current.append("\"") }  // "" inside a quoted field
                 quoted = true
-            } else if c == "," {
+            case ",":
                 fields.append(current)
                 current = ""
-            } else {
+            default:
                 current.append(c)
             }
+            previousWasQuote = false
         }
         fields.append(current)
         return fields.map { $0.trimmingCharacters(in: .whitespaces) }
