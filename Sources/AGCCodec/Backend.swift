@@ -18,7 +18,7 @@ public protocol ReconstructionBackend: AnyObject {
     /// Sets the (decoded) key frame and the keypoints it is animated from.
     func setKeyFrame(_ image: RGBImage, keypoints: [Keypoint]) throws
     /// Keypoints of any frame (the encoder's analysis).
-    func keypoints(of image: RGBImage) -> [Keypoint]
+    func keypoints(of image: RGBImage) throws -> [Keypoint]
     /// The current key frame re-animated to `keypoints`.
     func rebuild(keypoints: [Keypoint]) throws -> RGBImage
 }
@@ -49,8 +49,8 @@ public final class FloatBackend: ReconstructionBackend {
     public init(network: AGCNetwork) {
         self.network = network
         var accepted: Set<String> = [network.description.sha256]
-        if let int8 = try? QuantizedModel.bundled(), int8.graph.floatModel.sha256 == network.description.sha256 {
-            accepted.insert(int8.graph.sha256)
+        if let int8 = try? QuantizedModel.bundledGraph(), int8.floatModel.sha256 == network.description.sha256 {
+            accepted.insert(int8.sha256)
         }
         acceptedModelSHA256 = accepted
     }
@@ -76,20 +76,20 @@ public final class FloatBackend: ReconstructionBackend {
 }
 
 /// The INT8 decoder network compiled for the accelerator, run by the emulator or the device:
-/// the normative decoder. Keypoint analysis (encoder only) uses the float keypoint detector.
+/// the normative decoder. Keypoint analysis (encoder only) uses the float keypoint detector,
+/// loaded the first time it is needed (a decoder never loads it).
 public final class IntegerBackend: ReconstructionBackend {
     public let model: QuantizedModel
     public let decoder: IntegerDecoder
-    private let detector: AGCNetwork
+    private var detector: AGCNetwork?
     public let acceptedModelSHA256: Set<String>
     /// Key frames set and frames rebuilt so far (for the hardware report).
     public private(set) var keyFramesSet = 0
     public private(set) var framesRebuilt = 0
 
-    public init(model: QuantizedModel, decoder: IntegerDecoder, detector: AGCNetwork) {
+    public init(model: QuantizedModel, decoder: IntegerDecoder) {
         self.model = model
         self.decoder = decoder
-        self.detector = detector
         acceptedModelSHA256 = [model.graph.sha256, model.graph.floatModel.sha256]
     }
 
@@ -97,8 +97,7 @@ public final class IntegerBackend: ReconstructionBackend {
     public static func emulator(threads: Int) throws -> IntegerBackend {
         let model = try QuantizedModel.bundled()
         let program = try Compiler.compile(model)
-        return IntegerBackend(model: model, decoder: IntegerDecoder(program: program, runner: EmulatedAccelerator(program: program, threads: threads)),
-                              detector: try AGCNetwork.bundled())
+        return IntegerBackend(model: model, decoder: IntegerDecoder(program: program, runner: EmulatedAccelerator(program: program, threads: threads)))
     }
 
     /// The bundled INT8 model on the accelerator at `path`.
@@ -114,7 +113,7 @@ public final class IntegerBackend: ReconstructionBackend {
         } catch {
             throw CodecError.badArgument("--device \(path): \(error)")
         }
-        return IntegerBackend(model: model, decoder: IntegerDecoder(program: program, runner: runner), detector: try AGCNetwork.bundled())
+        return IntegerBackend(model: model, decoder: IntegerDecoder(program: program, runner: runner))
     }
 
     public var modelIdentifier: String { model.identifier }
@@ -127,8 +126,9 @@ public final class IntegerBackend: ReconstructionBackend {
         try decoder.setKeyFrame(planes: PlanarRGB.planes(image.pixels), keypoints: keypoints.map { QuantizedModel.keypointUnits($0) })
     }
 
-    public func keypoints(of image: RGBImage) -> [Keypoint] {
-        detector.keypointDetector(FrameConversion.tensor(rgb: image.pixels, width: image.width, height: image.height))
+    public func keypoints(of image: RGBImage) throws -> [Keypoint] {
+        if detector == nil { detector = try AGCNetwork.bundled() }
+        return detector!.keypointDetector(FrameConversion.tensor(rgb: image.pixels, width: image.width, height: image.height))
     }
 
     public func rebuild(keypoints: [Keypoint]) throws -> RGBImage {

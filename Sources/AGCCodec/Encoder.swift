@@ -69,7 +69,7 @@ public final class Encoder {
             let plane = Plane.luma(rgb: image.pixels, width: size, height: size)
             var choice: (kind: FrameStats.Kind, quantized: [QuantizedKeypoint], shown: Plane, image: RGBImage)?
             if let last = keyFrames.last, index - last < options.maxKeyInterval {
-                let quantized = quantizer.quantize(backend.keypoints(of: image))
+                let quantized = quantizer.quantize(try backend.keypoints(of: image))
                 let rebuilt = try backend.rebuild(keypoints: quantizer.dequantize(quantized))
                 let rebuiltPlane = Plane.luma(rgb: rebuilt.pixels, width: size, height: size)
                 let generatedQuality = options.minQuality.measure(plane, rebuiltPlane)
@@ -96,7 +96,7 @@ public final class Encoder {
                 let packet = try intraEncoder.encode(image)
                 keyImage = try intraDecoder.decode(packet, width: size, height: size)
                 keyPlane = Plane.luma(rgb: keyImage.pixels, width: size, height: size)
-                keyQuantized = quantizer.quantize(backend.keypoints(of: keyImage))
+                keyQuantized = quantizer.quantize(try backend.keypoints(of: keyImage))
                 try backend.setKeyFrame(keyImage, keypoints: quantizer.dequantize(keyQuantized))
                 let keypointField = try KeyFrameKeypoints.encode(keyQuantized)
                 let unit = KeyFrame(frameNumber: index, packet: [UInt8](packet),
@@ -238,7 +238,7 @@ enum KeyFrameKeypoints {
     }
 
     static func decode(_ bytes: [UInt8], count: Int, quantizer: KeypointQuantizer) throws -> [QuantizedKeypoint] {
-        var decoder = try KeypointRunDecoder(payload: bytes, quantizer: quantizer,
+        var decoder = KeypointRunDecoder(payload: bytes, quantizer: quantizer,
                                              predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: count))
         guard case .generated(let points) = try decoder.decodeFrame() else {
             throw BitstreamError.invalidArgument("key frame keypoints coded as a repeat")

@@ -114,7 +114,7 @@ public struct Convolution: Sendable {
                         parallelFor(blocks * rowTasks) { task in
                             let block = task / rowTasks, y0 = (task % rowTasks) * rowsPerTask
                             let o0 = block * 8
-                            agc_conv_f32(isa.c, pin.baseAddress!, Int32(cin), Int32(ph), Int32(pw), Int32(k), Int32(y0),
+                            agc_conv_f32(isa.cValue, pin.baseAddress!, Int32(cin), Int32(ph), Int32(pw), Int32(k), Int32(y0),
                                          Int32(min(h, y0 + rowsPerTask)), Int32(w), pwt.baseAddress! + block * cin * taps * 8,
                                          pb.baseAddress! + o0, Int32(min(8, cout - o0)), relu ? 1 : 0,
                                          pout.baseAddress! + o0 * h * w, h * w)

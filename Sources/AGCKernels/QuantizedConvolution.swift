@@ -129,15 +129,9 @@ public struct QuantizedConvolution: Sendable {
         let bias = correctedBias(inputZeroPoints: x.zeroPoints)
         x.data.withUnsafeBufferPointer { input in
             out.withUnsafeMutableBufferPointer { output in
-                if let r {
-                    r.data.withUnsafeBufferPointer { res in
-                        optimized(input: input.baseAddress!, height: x.height, width: x.width, zeroPoints: x.zeroPoints,
-                                  correctedBias: bias, residual: res.baseAddress!, residualZeroPoints: r.zeroPoints,
-                                  output: output.baseAddress!, threads: threads, isa: isa)
-                    }
-                } else {
+                withOptionalBuffer(r?.data) { res in
                     optimized(input: input.baseAddress!, height: x.height, width: x.width, zeroPoints: x.zeroPoints,
-                              correctedBias: bias, residual: nil, residualZeroPoints: [],
+                              correctedBias: bias, residual: res, residualZeroPoints: r?.zeroPoints ?? [],
                               output: output.baseAddress!, threads: threads, isa: isa)
                 }
             }
@@ -189,11 +183,11 @@ public struct QuantizedConvolution: Sendable {
                         let block = task / rowGroups, y0 = (task % rowGroups) * rows
                         let o0 = block * blockSize, count = min(blockSize, cout - o0)
                         withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockSize * rows * w) { acc in
-                            agc_conv3x3_u8s8(isa.c, pbuf.baseAddress!, Int32(layout.groups), Int32(layout.paddedRows),
+                            agc_conv3x3_u8s8(isa.cValue, pbuf.baseAddress!, Int32(layout.groups), Int32(layout.paddedRows),
                                              Int32(layout.rowPixels), Int32(y0), Int32(rows), Int32(w),
                                              wbuf.baseAddress! + o0 * layout.groups * 9, bbuf.baseAddress! + o0,
                                              Int32(count), acc.baseAddress!)
-                            agc_output_stage(isa.c, acc.baseAddress!, Int32(count), Int32(rows), Int32(w), Int32(o0), rq.multiplier,
+                            agc_output_stage(isa.cValue, acc.baseAddress!, Int32(count), Int32(rows), Int32(w), Int32(o0), rq.multiplier,
                                              rq.shift, rq.outputZeroPoint, rq.minimum, rq.maximum,
                                              residual.map { $0 + (o0 * h + y0) * w }, h * w, residualZeroPoints,
                                              residualMultiplier, residualShift,

@@ -100,16 +100,10 @@ public enum QuantizedGridSample {
         x.data.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 positions.withUnsafeBufferPointer { pos in
-                    if let mask {
-                        mask.withUnsafeBufferPointer { m in
-                            optimized(input: src.baseAddress!, channels: x.channels, height: x.height, width: x.width,
-                                      zeroPoints: x.zeroPoints, positions: pos.baseAddress!, outputHeight: oh,
-                                      outputWidth: ow, mask: m.baseAddress!, output: dst.baseAddress!, threads: threads)
-                        }
-                    } else {
+                    withOptionalBuffer(mask) { m in
                         optimized(input: src.baseAddress!, channels: x.channels, height: x.height, width: x.width,
                                   zeroPoints: x.zeroPoints, positions: pos.baseAddress!, outputHeight: oh,
-                                  outputWidth: ow, mask: nil, output: dst.baseAddress!, threads: threads)
+                                  outputWidth: ow, mask: m, output: dst.baseAddress!, threads: threads)
                     }
                 }
             }

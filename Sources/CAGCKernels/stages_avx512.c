@@ -37,9 +37,9 @@ AVX512 static inline __m512i fixed_multiply16(__m512i x, int32_t multiplier, int
     __m512i v = srdhm16(x, multiplier);
     if (right <= 0) return v;
     if (right >= 32) {
-        __m512i neg = _mm512_srai_epi32(v, 31);                                     // -1 or 0
-        __m512i threshold = _mm512_sub_epi32(neg, _mm512_set1_epi32(1));            // -1 + (v < 0)... see scalar
-        threshold = _mm512_add_epi32(_mm512_set1_epi32(-1), _mm512_and_si512(neg, _mm512_set1_epi32(1)));
+        // As the scalar rule (stages.c): q = v >> e is -1 or 0, threshold = -1 + (v < 0).
+        __m512i neg = _mm512_srai_epi32(v, 31);
+        __m512i threshold = _mm512_add_epi32(_mm512_set1_epi32(-1), _mm512_and_si512(neg, _mm512_set1_epi32(1)));
         __mmask16 up = _mm512_cmpgt_epi32_mask(v, threshold);
         return _mm512_mask_add_epi32(neg, up, neg, _mm512_set1_epi32(1));
     }

@@ -40,8 +40,7 @@ struct Bench: ParsableCommand {
         let size = network.config.size
         // Key frame and driving frames of the first clip (centre square), keypoints in 1/256 units.
         let reader = try VideoReader(path: first)
-        let side = min(reader.info.width, reader.info.height)
-        reader.setOutput(crop: CropRect(x: (reader.info.width - side) / 2, y: (reader.info.height - side) / 2, width: side, height: side),
+        reader.setOutput(crop: CropChooser.centreSquare(width: reader.info.width, height: reader.info.height),
                          size: (width: size, height: size))
         var pictures: [[UInt8]] = []
         while pictures.count <= frames, let frame = try reader.nextFrame() { pictures.append(frame.image.pixels) }

@@ -11,7 +11,7 @@ final class BatchTests: XCTestCase {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("agc-batch-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir + "/in/a/b", withIntermediateDirectories: true)
         for name in ["in/x.mp4", "in/a/y.MOV", "in/a/b/z.mkv", "in/a/notes.txt"] {
-            FileManager.default.createFile(atPath: "\(dir)/\(name)", contents: Data("v".utf8))
+            _ = FileManager.default.createFile(atPath: "\(dir)/\(name)", contents: Data("v".utf8))
         }
     }
 

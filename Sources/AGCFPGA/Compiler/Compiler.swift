@@ -166,9 +166,8 @@ public enum Compiler {
             for (op, index) in pending {
                 instructions.append(try lower(op, constants: constants[index]!, keypoints: keypoints))
             }
-            for (i, instruction) in instructions.enumerated() {
-                let words = instruction.words
-                for (j, word) in words.enumerated() { store(Int32(bitPattern: word), at: i * Instruction.byteCount + 4 * j) }
+            image.withUnsafeMutableBytes { memory in
+                for (i, instruction) in instructions.enumerated() { instruction.store(to: memory, at: i * Instruction.byteCount) }
             }
             let keyCount = ordered.filter { !frameOps[$0] }.count
             let memorySize = regions.map { $0.address + $0.bytes }.max()!

@@ -6,7 +6,8 @@ import Dispatch
 ///
 /// Every descriptor is checked before it runs (opcode, reserved bits, every region it reads or
 /// writes inside the memory); a bad one stops the stream with an error and writes nothing.
-/// Decoded weights are cached by address: the host writes a program's constants once.
+/// Decoded weights are cached by address: the host writes a program's constants once, and an
+/// executor serves one program (the simulated device makes a new one per run).
 public final class Executor {
     public let threads: Int
     private var convolutions: [UInt32: QuantizedConvolution] = [:]
@@ -17,11 +18,6 @@ public final class Executor {
 
     public init(threads: Int = KernelThreads.count) {
         self.threads = max(1, threads)
-    }
-
-    /// Forgets decoded constants (after the host rewrites the constant region).
-    public func invalidate() {
-        convolutions.removeAll()
     }
 
     /// Runs `count` descriptors starting at byte `address`.

@@ -88,10 +88,25 @@ public struct QuantizedModel: Sendable {
 
     /// The quantized model shipped in the package (made by `training/quantize.py`).
     public static func bundled() throws -> QuantizedModel {
+        let (weights, graph) = try bundledFiles()
+        return try QuantizedModel(weights: weights, graph: graph)
+    }
+
+    /// The shipped model's graph alone (identity and hashes), without reading the weights.
+    public static func bundledGraph() throws -> QuantizedGraph {
+        let url = try bundledFiles().graph
+        do {
+            return try JSONDecoder().decode(QuantizedGraph.self, from: Data(contentsOf: url))
+        } catch {
+            throw ModelError.malformed(url.path, "not a quantized model graph: \(error)")
+        }
+    }
+
+    private static func bundledFiles() throws -> (weights: URL, graph: URL) {
         guard let weights = Bundle.module.url(forResource: "agc-int8", withExtension: "safetensors"),
               let graph = Bundle.module.url(forResource: "agc-int8", withExtension: "json")
         else { throw ModelError.unreadable("agc-int8", "the bundled quantized model is missing from the package resources") }
-        return try QuantizedModel(weights: weights, graph: graph)
+        return (weights, graph)
     }
 
     /// A keypoint in the integer decoder's units (1/256 of the half-frame), rounded to nearest

@@ -161,10 +161,4 @@ public struct HardwareReport: Codable, Sendable {
     private func pad(_ s: String, _ width: Int) -> String {
         "  " + s.padding(toLength: max(width, s.count), withPad: " ", startingAt: 0)
     }
-
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
 }
