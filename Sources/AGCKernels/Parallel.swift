@@ -1,6 +1,8 @@
-import Dispatch
+import CAGCKernels
 
-/// Runs `body(i)` for every `i` in `0..<count`, spread over `KernelThreads.count` threads.
+/// Runs `body(i)` for every `i` in `0..<count`, spread over `threads` threads (the caller's
+/// included) of the kernels' persistent pool (`agc_parallel_for`: workers spin briefly between
+/// jobs, so the decoder's many short parallel steps do not each pay for waking threads).
 /// Each index is handled exactly once; the results must not depend on the split.
 @inline(__always)
 func parallelFor(_ count: Int, threads: Int = KernelThreads.count, _ body: (Int) -> Void) {
@@ -9,12 +11,11 @@ func parallelFor(_ count: Int, threads: Int = KernelThreads.count, _ body: (Int)
         return
     }
     withoutActuallyEscaping(body) { body in
-        DispatchQueue.concurrentPerform(iterations: min(threads, count)) { worker in
-            var i = worker
-            while i < count {
-                body(i)
-                i += threads
-            }
+        var task = body
+        withUnsafeMutablePointer(to: &task) { pointer in
+            agc_parallel_for(count, Int32(threads), { context, index in
+                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+            }, pointer)
         }
     }
 }

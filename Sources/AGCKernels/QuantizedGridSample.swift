@@ -1,3 +1,5 @@
+import CAGCKernels
+
 /// Fixed-point bilinear grid sampling of 8-bit maps, the grid-sample engine's arithmetic.
 ///
 /// Positions are in input pixels as signed Q16.16 (x = 0 is the centre of the first column,
@@ -93,7 +95,7 @@ public enum QuantizedGridSample {
 
     /// `optimized` on tensors.
     public static func optimized(_ x: QTensor, positions: [Int32], height oh: Int, width ow: Int, mask: [UInt8]? = nil,
-                                 threads: Int = KernelThreads.count) -> QTensor {
+                                 threads: Int = KernelThreads.count, isa: KernelISA = .current) -> QTensor {
         precondition(positions.count == 2 * oh * ow, "positions do not match the output size")
         precondition(mask.map { $0.count == oh * ow } ?? true, "mask does not match the output size")
         var out = [UInt8](repeating: 0, count: x.channels * oh * ow)
@@ -103,7 +105,7 @@ public enum QuantizedGridSample {
                     withOptionalBuffer(mask) { m in
                         optimized(input: src.baseAddress!, channels: x.channels, height: x.height, width: x.width,
                                   zeroPoints: x.zeroPoints, positions: pos.baseAddress!, outputHeight: oh,
-                                  outputWidth: ow, mask: m, output: dst.baseAddress!, threads: threads)
+                                  outputWidth: ow, mask: m, output: dst.baseAddress!, threads: threads, isa: isa)
                     }
                 }
             }
@@ -111,54 +113,44 @@ public enum QuantizedGridSample {
         return QTensor(channels: x.channels, height: oh, width: ow, zeroPoints: x.zeroPoints, data: out)
     }
 
-    /// Output rows in chunks over threads; per chunk, the taps and weights of its pixels computed
-    /// once (on the stack) and shared by every channel. Bit-exact with `reference`.
+    /// Output rows in chunks (and, for few chunks, channels in groups) over threads, each sampled
+    /// by the vector kernel of `isa` (`CAGCKernels`; per pixel, the taps and weights computed
+    /// once and shared by every channel of the group). Bit-exact with `reference`.
     public static func optimized(input: UnsafePointer<UInt8>, channels: Int, height ih: Int, width iw: Int,
                                  zeroPoints: [Int32], positions: UnsafePointer<Int32>, outputHeight oh: Int,
                                  outputWidth ow: Int, mask: UnsafePointer<UInt8>?, output: UnsafeMutablePointer<UInt8>,
-                                 threads: Int) {
+                                 threads: Int, isa: KernelISA = .current) {
         let n = oh * ow
-        let rowsPerTask = max(1, 2048 / max(ow, 1))
-        let tasks = (oh + rowsPerTask - 1) / rowsPerTask
+        let rowsPerTask = max(1, 4096 / max(ow, 1))
+        let rowTasks = (oh + rowsPerTask - 1) / rowsPerTask
+        let channelGroups = min(channels, max(1, (2 * threads + rowTasks - 1) / rowTasks))
+        let channelsPerGroup = (channels + channelGroups - 1) / channelGroups
         zeroPoints.withUnsafeBufferPointer { zps in
-            parallelFor(tasks, threads: threads) { task in
-                let p0 = task * rowsPerTask * ow, p1 = min(oh, (task + 1) * rowsPerTask) * ow
-                let count = p1 - p0
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 8 * count) { buf in
-                    // Per pixel: four indices into the plane (-1: outside), then four weights.
-                    let index = buf.baseAddress!, weight = index + 4 * count
-                    for q in 0..<count {
-                        let p = p0 + q
-                        let px = positions[2 * p], py = positions[2 * p + 1]
-                        let x0 = Int(px >> 16), y0 = Int(py >> 16)
-                        let fx = (px & 0xFFFF) >> 8, fy = (py & 0xFFFF) >> 8
-                        let inX0 = x0 >= 0 && x0 < iw, inX1 = x0 + 1 >= 0 && x0 + 1 < iw
-                        let inY0 = y0 >= 0 && y0 < ih, inY1 = y0 + 1 >= 0 && y0 + 1 < ih
-                        index[4 * q] = inX0 && inY0 ? Int32(y0 * iw + x0) : -1
-                        index[4 * q + 1] = inX1 && inY0 ? Int32(y0 * iw + x0 + 1) : -1
-                        index[4 * q + 2] = inX0 && inY1 ? Int32((y0 + 1) * iw + x0) : -1
-                        index[4 * q + 3] = inX1 && inY1 ? Int32((y0 + 1) * iw + x0 + 1) : -1
-                        weight[4 * q] = (256 - fx) * (256 - fy)
-                        weight[4 * q + 1] = fx * (256 - fy)
-                        weight[4 * q + 2] = (256 - fx) * fy
-                        weight[4 * q + 3] = fx * fy
-                    }
-                    for c in 0..<channels {
-                        let plane = input + c * ih * iw, zp = zps[c]
-                        let dst = output + c * n + p0
-                        for q in 0..<count {
-                            var acc: Int32 = 0
-                            for j in 0..<4 {
-                                let i = index[4 * q + j]
-                                if i >= 0 { acc &+= weight[4 * q + j] &* (Int32(plane[Int(i)]) &- zp) }
-                            }
-                            var v = (acc &+ (1 << 15)) >> 16
-                            if let mask { v = masked(v, Int32(mask[p0 + q])) }
-                            dst[q] = UInt8(clamping: zp &+ v)
-                        }
-                    }
-                }
+            parallelFor(rowTasks * channelGroups, threads: threads) { task in
+                let rows = task % rowTasks, c0 = (task / rowTasks) * channelsPerGroup
+                let count = min(channelsPerGroup, channels - c0)
+                guard count > 0 else { return }
+                let p0 = rows * rowsPerTask * ow, p1 = min(oh, (rows + 1) * rowsPerTask) * ow
+                agc_grid_sample_u8(isa.cValue, input + c0 * ih * iw, Int32(count), Int32(ih), Int32(iw), zps.baseAddress! + c0,
+                                   positions + 2 * p0, Int32(p1 - p0), mask.map { $0 + p0 }, output + c0 * n + p0, n)
             }
         }
+    }
+
+    /// `positions(flow:height:width:)` written into `out` (2 x height x width values), rows
+    /// over threads.
+    public static func positions(flow: UnsafePointer<Int32>, height: Int, width: Int, into out: UnsafeMutablePointer<Int32>,
+                                 threads: Int) {
+        let rowsPerTask = max(1, 4096 / max(width, 1))
+        let tasks = (height + rowsPerTask - 1) / rowsPerTask
+        parallelFor(tasks, threads: threads) { task in
+            let p0 = task * rowsPerTask * width, p1 = min(height, (task + 1) * rowsPerTask) * width
+            agc_grid_positions_flow(flow, Int32(height), Int32(width), Int32(p0), Int32(p1), out + 2 * p0)
+        }
+    }
+
+    /// `positions(shiftX:shiftY:height:width:)` written into `out`.
+    public static func positions(shiftX: Int32, shiftY: Int32, height: Int, width: Int, into out: UnsafeMutablePointer<Int32>) {
+        agc_grid_positions_shift(shiftX, shiftY, Int32(height), Int32(width), out)
     }
 }

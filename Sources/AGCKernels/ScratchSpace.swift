@@ -23,6 +23,11 @@ public final class ScratchSpace: @unchecked Sendable {
         }
         return storage!.assumingMemoryBound(to: UInt8.self)
     }
+
+    /// At least `count` 32-bit words (64-byte aligned), valid until the next call.
+    public func int32s(_ count: Int) -> UnsafeMutablePointer<Int32> {
+        UnsafeMutableRawPointer(bytes(4 * count)).assumingMemoryBound(to: Int32.self)
+    }
 }
 
 /// Keeps large allocations in the heap instead of fresh mappings (glibc: mmap and trim

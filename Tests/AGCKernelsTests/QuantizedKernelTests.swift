@@ -132,4 +132,47 @@ final class QuantizedKernelTests: XCTestCase {
             XCTAssertLessThanOrEqual(abs(float.data[i] + Float(zp) - Float(ref.data[i])), 2.0, "sample \(i)")
         }
     }
+
+    func testGridSampleKernelsAreBitExactOnEveryInstructionSet() {
+        // (channels, in h, in w, out h, out w): several 256-pixel chunks with a ragged end, a
+        // single row and column, a 2x2 map; positions inside, on the borders and far outside.
+        let shapes = [(5, 19, 23, 21, 37), (3, 1, 7, 4, 5), (2, 6, 1, 3, 3), (4, 2, 2, 5, 5), (7, 64, 64, 17, 29)]
+        for (c, h, w, oh, ow) in shapes {
+            let x = QTensor(channels: c, height: h, width: w, zeroPoints: (0..<c).map { _ in Int32.random(in: 0...255, using: &rng) },
+                            data: (0..<(c * h * w)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            let positions: [Int32] = (0..<(2 * oh * ow)).map { i in
+                let size = i % 2 == 0 ? w : h
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0: return Int32.random(in: -(1 << 30)...(1 << 30), using: &rng)        // anywhere
+                case 1: return Int32(Int.random(in: -2...size + 1, using: &rng) << 16)      // whole pixels near the edges
+                default: return Int32.random(in: -(2 << 16)...Int32((size + 1) << 16), using: &rng)
+                }
+            }
+            let mask = (0..<(oh * ow)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            for m in [nil, mask] {
+                let ref = QuantizedGridSample.reference(x, positions: positions, height: oh, width: ow, mask: m)
+                for isa in KernelISA.supported {
+                    for threads in [1, 2] {
+                        let opt = QuantizedGridSample.optimized(x, positions: positions, height: oh, width: ow, mask: m,
+                                                                threads: threads, isa: isa)
+                        XCTAssertTrue(ref == opt, "grid sample \(c)x\(h)x\(w) -> \(oh)x\(ow) mask \(m != nil), \(isa), \(threads) threads")
+                    }
+                }
+            }
+        }
+    }
+
+    func testGridPositionsInCMatchTheDefinition() {
+        let (h, w) = (13, 24)
+        let flow = (0..<(2 * h * w)).map { _ in Int32.random(in: -(3 << 16)...(3 << 16), using: &rng) }
+        var fromFlow = [Int32](repeating: 0, count: 2 * h * w), shifted = fromFlow
+        flow.withUnsafeBufferPointer { f in
+            fromFlow.withUnsafeMutableBufferPointer { QuantizedGridSample.positions(flow: f.baseAddress!, height: h, width: w, into: $0.baseAddress!, threads: 2) }
+            XCTAssertEqual(fromFlow, QuantizedGridSample.positions(flow: f.baseAddress!, height: h, width: w))
+        }
+        for (sx, sy) in [(Int32(12345), Int32(-70000)), (Int32.max, Int32.min)] {
+            shifted.withUnsafeMutableBufferPointer { QuantizedGridSample.positions(shiftX: sx, shiftY: sy, height: h, width: w, into: $0.baseAddress!) }
+            XCTAssertEqual(shifted, QuantizedGridSample.positions(shiftX: sx, shiftY: sy, height: h, width: w))
+        }
+    }
 }

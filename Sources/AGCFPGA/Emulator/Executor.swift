@@ -13,6 +13,8 @@ public final class Executor {
     private var convolutions: [UInt32: QuantizedConvolution] = [:]
     /// The kernels' working memory, kept from frame to frame.
     private let scratch = ScratchSpace()
+    /// The grid-sample engine's positions, kept from frame to frame.
+    private let positionScratch = ScratchSpace()
     /// Wall-clock seconds spent per descriptor address, summed over runs (profiling).
     public private(set) var secondsByDescriptor: [Int: Double] = [:]
 
@@ -73,13 +75,12 @@ public final class Executor {
             guard cout == cin * shifts else { throw AcceleratorError.badDescriptor(address: descriptor, "grid-shift channels") }
             let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cout * h * w, "output")
             let table = try words(i.bias, 2 * shifts, "shifts"), zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
+            let positions = positionScratch.int32s(2 * h * w)
             for k in 0..<shifts {
-                let positions = QuantizedGridSample.positions(shiftX: table[2 * k], shiftY: table[2 * k + 1], height: h, width: w)
-                positions.withUnsafeBufferPointer { pos in
-                    QuantizedGridSample.optimized(input: src, channels: cin, height: h, width: w, zeroPoints: zp,
-                                                  positions: pos.baseAddress!, outputHeight: h, outputWidth: w, mask: nil,
-                                                  output: dst + k * cin * h * w, threads: threads)
-                }
+                QuantizedGridSample.positions(shiftX: table[2 * k], shiftY: table[2 * k + 1], height: h, width: w, into: positions)
+                QuantizedGridSample.optimized(input: src, channels: cin, height: h, width: w, zeroPoints: zp,
+                                              positions: positions, outputHeight: h, outputWidth: w, mask: nil,
+                                              output: dst + k * cin * h * w, threads: threads)
             }
         case .convolution:
             let conv = try convolution(i, descriptor: descriptor, words: words, bytes: bytes)
@@ -111,12 +112,12 @@ public final class Executor {
             let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cin * h * w, "output")
             let zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
             let mask = i.flags.contains(.mask) ? try bytes(i.aux2, h * w, "mask") : nil
-            let positions = QuantizedGridSample.positions(flow: try words(i.aux, 2 * h * w, "flow"), height: h, width: w)
-            positions.withUnsafeBufferPointer { pos in
-                QuantizedGridSample.optimized(input: src, channels: cin, height: h, width: w, zeroPoints: zp,
-                                              positions: pos.baseAddress!, outputHeight: h, outputWidth: w,
-                                              mask: mask.map { UnsafePointer($0) }, output: dst, threads: threads)
-            }
+            let positions = positionScratch.int32s(2 * h * w)
+            QuantizedGridSample.positions(flow: try words(i.aux, 2 * h * w, "flow"), height: h, width: w, into: positions,
+                                          threads: threads)
+            QuantizedGridSample.optimized(input: src, channels: cin, height: h, width: w, zeroPoints: zp,
+                                          positions: positions, outputHeight: h, outputWidth: w,
+                                          mask: mask.map { UnsafePointer($0) }, output: dst, threads: threads)
         }
     }
 

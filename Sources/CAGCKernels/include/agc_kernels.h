@@ -99,4 +99,40 @@ void agc_keep_large_allocations_in_heap(void);
 }
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// Fixed-point bilinear sampling (AGCKernels' QuantizedGridSample is the definition) of
+/// `channels` planes of `ih` x `iw` bytes at `count` positions (x, y as Q16.16 input pixels,
+/// interleaved), each channel read with its zero point; the optional `mask` (a byte per
+/// position) scales the result. Output: channel c's samples at output + c * output_plane.
+void agc_grid_sample_u8(agc_isa isa, const uint8_t *input, int channels, int ih, int iw, const int32_t *zero_points,
+                        const int32_t *positions, int count, const uint8_t *mask, uint8_t *output, long output_plane);
+
+/// Sampling positions p0 ..< p1 (Q16.16, x and y interleaved, written from positions[0]) of the
+/// identity grid of a `height` x `width` map displaced by a normalised Q16.16 flow (x plane,
+/// then y plane): pixel + flow x size / 2, clamped to +-2^30.
+void agc_grid_positions_flow(const int32_t *flow, int height, int width, int p0, int p1, int32_t *positions);
+
+/// All positions of the identity grid shifted by one normalised Q16.16 offset (same rules).
+void agc_grid_positions_shift(int32_t shift_x, int32_t shift_y, int height, int width, int32_t *positions);
+#ifdef __cplusplus
+}
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// A task of a parallel loop: `index` of the loop, `context` as given.
+typedef void (*agc_task_fn)(void *context, long index);
+
+/// Runs fn(context, i) for every i in 0 ..< count, exactly once each, on up to `threads`
+/// threads (the caller's included) of a persistent pool whose workers spin briefly between jobs.
+/// Returns when every task is done. A call from inside a task, or while another thread's job
+/// runs, runs its tasks serially on the calling thread.
+void agc_parallel_for(long count, int threads, agc_task_fn fn, void *context);
+#ifdef __cplusplus
+}
+#endif
+
 #endif
