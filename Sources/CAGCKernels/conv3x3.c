@@ -36,36 +36,89 @@ static void conv_portable(const uint8_t *packed, int groups, int padded_rows, in
 #if defined(__x86_64__)
 
 // AVX-512 VNNI: 16 pixels a vector (4 channels a lane), vpdpbusd adds four products a lane.
+// A register block of P pixel vectors x C output channels (P x C accumulators): each tap loads
+// P input vectors and broadcasts C weights, so loads per multiply-add fall to (P + C) / (P x C).
+// P and C are constants in every instantiation, the loops unrolled into registers.
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void block_avx512vnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y,
+                                    int x0, int width, const int32_t *weights, long step, const int32_t *bias,
+                                    int32_t *acc, long channel_stride, const int P, const int C) {
+    __m512i a[8][8];
+    for (int j = 0; j < C; j++) {
+        __m512i b = _mm512_set1_epi32(bias[j]);
+        for (int p = 0; p < P; p++) a[p][j] = b;
+    }
+    for (int g = 0; g < groups; g++) {
+        const int32_t *wg = weights + (long)g * 9;
+        for (int t = 0; t < 9; t++) {
+            const uint8_t *row = pixel(packed, g, padded_rows, row_pixels, y + t / 3, x0 + t % 3);
+            __m512i v[8];
+            for (int p = 0; p < P; p++) v[p] = _mm512_loadu_si512(row + 64 * p);
+            for (int j = 0; j < C; j++) {
+                __m512i w = _mm512_set1_epi32(wg[j * step + t]);
+                for (int p = 0; p < P; p++) a[p][j] = _mm512_dpbusd_epi32(a[p][j], v[p], w);
+            }
+        }
+    }
+    for (int p = 0; p < P; p++) {
+        int left = width - x0 - 16 * p;
+        __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        for (int j = 0; j < C; j++) _mm512_mask_storeu_epi32(acc + j * channel_stride + x0 + 16 * p, mask, a[p][j]);
+    }
+}
+
+// Channel counts of 8, 4, 3, 2 and 1 with up to 3 (C = 8) or 4 pixel vectors; other counts are split.
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void row_avx512vnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y, int width,
+                           const int32_t *weights, long step, const int32_t *bias, int channels, int32_t *acc,
+                           long channel_stride) {
+    for (int x0 = 0; x0 < width;) {
+        int vectors = (width - x0 + 15) / 16;
+#define BLOCK(P, C) block_avx512vnni(packed, groups, padded_rows, row_pixels, y, x0, width, weights, step, bias, acc, \
+                                     channel_stride, P, C)
+        if (channels == 8) {
+            // Blocks of 3 vectors, 2 where 3 would leave a lone vector (4 = 2 + 2, 7 = 3 + 2 + 2).
+            if (vectors >= 3 && vectors != 4) { BLOCK(3, 8); x0 += 48; }
+            else if (vectors >= 2) { BLOCK(2, 8); x0 += 32; }
+            else { BLOCK(1, 8); x0 += 16; }
+        } else {
+            int P = vectors >= 4 ? 4 : vectors;
+            switch (channels * 8 + P) {
+            case 4 * 8 + 4: BLOCK(4, 4); break;
+            case 4 * 8 + 3: BLOCK(3, 4); break;
+            case 4 * 8 + 2: BLOCK(2, 4); break;
+            case 4 * 8 + 1: BLOCK(1, 4); break;
+            case 3 * 8 + 4: BLOCK(4, 3); break;
+            case 3 * 8 + 3: BLOCK(3, 3); break;
+            case 3 * 8 + 2: BLOCK(2, 3); break;
+            case 3 * 8 + 1: BLOCK(1, 3); break;
+            case 2 * 8 + 4: BLOCK(4, 2); break;
+            case 2 * 8 + 3: BLOCK(3, 2); break;
+            case 2 * 8 + 2: BLOCK(2, 2); break;
+            case 2 * 8 + 1: BLOCK(1, 2); break;
+            case 1 * 8 + 4: BLOCK(4, 1); break;
+            case 1 * 8 + 3: BLOCK(3, 1); break;
+            case 1 * 8 + 2: BLOCK(2, 1); break;
+            default: BLOCK(1, 1); break;
+            }
+            x0 += 16 * P;
+        }
+#undef BLOCK
+    }
+}
+
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void conv_avx512vnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
                             int width, const int32_t *weights, const int32_t *bias, int channels, int32_t *acc) {
+    long step = (long)groups * 9, stride = (long)rows * width;
     for (int r = 0; r < rows; r++) {
-        for (int x0 = 0; x0 < width; x0 += 16) {
-            __m512i a[8];
-            for (int j = 0; j < 8; j++) a[j] = _mm512_set1_epi32(j < channels ? bias[j] : 0);
-            for (int g = 0; g < groups; g++) {
-                for (int t = 0; t < 9; t++) {
-                    __m512i v = _mm512_loadu_si512(pixel(packed, g, padded_rows, row_pixels, y0 + r + t / 3, x0 + t % 3));
-                    const int32_t *w = weights + (long)g * 9 + t;
-                    long step = (long)groups * 9;
-                    switch (channels) {
-                    default:
-                    case 8: a[7] = _mm512_dpbusd_epi32(a[7], v, _mm512_set1_epi32(w[7 * step])); /* fallthrough */
-                    case 7: a[6] = _mm512_dpbusd_epi32(a[6], v, _mm512_set1_epi32(w[6 * step])); /* fallthrough */
-                    case 6: a[5] = _mm512_dpbusd_epi32(a[5], v, _mm512_set1_epi32(w[5 * step])); /* fallthrough */
-                    case 5: a[4] = _mm512_dpbusd_epi32(a[4], v, _mm512_set1_epi32(w[4 * step])); /* fallthrough */
-                    case 4: a[3] = _mm512_dpbusd_epi32(a[3], v, _mm512_set1_epi32(w[3 * step])); /* fallthrough */
-                    case 3: a[2] = _mm512_dpbusd_epi32(a[2], v, _mm512_set1_epi32(w[2 * step])); /* fallthrough */
-                    case 2: a[1] = _mm512_dpbusd_epi32(a[1], v, _mm512_set1_epi32(w[1 * step])); /* fallthrough */
-                    case 1: a[0] = _mm512_dpbusd_epi32(a[0], v, _mm512_set1_epi32(w[0]));
-                    }
-                }
-            }
-            int n = width - x0 < 16 ? width - x0 : 16;
-            __mmask16 mask = (__mmask16)((1u << n) - 1);
-            for (int j = 0; j < channels; j++) {
-                _mm512_mask_storeu_epi32(acc + ((long)j * rows + r) * width + x0, mask, a[j]);
-            }
+        // 5, 6 and 7 channels as 4 + the rest.
+        int first = channels == 8 || channels <= 4 ? channels : 4;
+        row_avx512vnni(packed, groups, padded_rows, row_pixels, y0 + r, width, weights, step, bias, first,
+                       acc + (long)r * width, stride);
+        if (first < channels) {
+            row_avx512vnni(packed, groups, padded_rows, row_pixels, y0 + r, width, weights + first * step, step,
+                           bias + first, channels - first, acc + first * stride + (long)r * width, stride);
         }
     }
 }
