@@ -31,6 +31,18 @@ public struct HardwareReport: Codable, Sendable {
         public var threads: Int
         public var framesRebuilt: Int
         public var millisecondsPerFrameByEngine: [String: Double]
+        /// Per frame-stream descriptor, in program order: where the time goes.
+        public var descriptors: [MeasuredDescriptor]
+    }
+
+    /// One descriptor's measured time per rebuilt frame.
+    public struct MeasuredDescriptor: Codable, Sendable {
+        public var index: Int
+        public var opcode: String
+        /// Input channels x height x width -> output channels x height x width.
+        public var shape: String
+        public var milliseconds: Double
+        public var gmacPerSecond: Double
     }
 
     public var config: HardwareConfig
@@ -90,12 +102,19 @@ public struct HardwareReport: Codable, Sendable {
     /// rebuilt frames).
     public mutating func addMeasurement(program: Program, secondsByDescriptor: [Int: Double], frames: Int, threads: Int) {
         var byEngine: [String: Double] = [:]
+        var descriptors: [MeasuredDescriptor] = []
         for index in program.frameStream {
-            let engine = program.instructions[index].opcode.engine.rawValue
-            byEngine[engine, default: 0] += (secondsByDescriptor[Program.descriptorAddress(index)] ?? 0) * 1000 / Double(max(frames, 1))
+            let i = program.instructions[index]
+            let ms = (secondsByDescriptor[Program.descriptorAddress(index)] ?? 0) * 1000 / Double(max(frames, 1))
+            byEngine[i.opcode.engine.rawValue, default: 0] += ms
+            let (oh, ow) = i.outputSize
+            descriptors.append(MeasuredDescriptor(
+                index: index, opcode: "\(i.opcode)",
+                shape: "\(i.inChannels)x\(i.height)x\(i.width) -> \(i.outChannels)x\(oh)x\(ow)",
+                milliseconds: ms, gmacPerSecond: ms > 0 ? Double(i.macs) / ms / 1e6 : 0))
         }
         measured = Measured(machine: Self.machineName(), threads: threads, framesRebuilt: frames,
-                            millisecondsPerFrameByEngine: byEngine)
+                            millisecondsPerFrameByEngine: byEngine, descriptors: descriptors)
     }
 
     /// Adds a decode's totals: each key frame runs the key stream, each rebuilt frame the frame stream.
@@ -153,6 +172,11 @@ public struct HardwareReport: Codable, Sendable {
                 if let ms = m.millisecondsPerFrameByEngine[e.rawValue] {
                     lines.append(pad(e.rawValue, 12) + String(format: " %8.2f", ms))
                 }
+            }
+            lines.append("  per descriptor (frame stream):")
+            for d in m.descriptors {
+                lines.append(pad(String(format: "%3d %@", d.index, d.opcode), 18) + pad(d.shape, 30)
+                             + String(format: " %7.3f ms %7.0f GMAC/s", d.milliseconds, d.gmacPerSecond))
             }
         }
         return lines.joined(separator: "\n")
