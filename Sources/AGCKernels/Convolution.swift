@@ -39,11 +39,14 @@ public struct Convolution: Sendable {
         outChannels * inChannels * kernelSize * kernelSize * height * width
     }
 
-    /// Applies the layer with the process-wide kernel choice.
-    public func callAsFunction(_ x: Tensor, relu: Bool = false, upsampleInput: Bool = false) -> Tensor {
+    /// Applies the layer with the process-wide kernel choice: optionally 2x nearest upsampling
+    /// before and 2x2 average pooling after (`F.avg_pool2d(relu(conv(x)), 2)`).
+    public func callAsFunction(_ x: Tensor, relu: Bool = false, upsampleInput: Bool = false, poolOutput: Bool = false) -> Tensor {
         switch KernelChoice.current {
-        case .reference: return reference(upsampleInput ? Resampling.upsampleNearest2x(x) : x, relu: relu)
-        case .optimized: return optimized(x, relu: relu, upsampleInput: upsampleInput)
+        case .reference:
+            let y = reference(upsampleInput ? Resampling.upsampleNearest2x(x) : x, relu: relu)
+            return poolOutput ? Resampling.averagePool(y, factor: 2) : y
+        case .optimized: return optimized(x, relu: relu, upsampleInput: upsampleInput, poolOutput: poolOutput)
         }
     }
 
@@ -75,49 +78,72 @@ public struct Convolution: Sendable {
     }
 
     /// Direct convolution on a zero-padded copy of the input by the vector kernel of `isa`
-    /// (`CAGCKernels`: eight output channels at a time, 16 or 8 pixels a vector, fused
-    /// multiply-adds), output-channel blocks and rows split over threads.
+    /// (`CAGCKernels`: register blocks of pixel vectors x output channels, fused multiply-adds),
+    /// output-channel blocks and rows split over threads.
     ///
     /// `upsampleInput`: the input is first upsampled 2x (nearest), folded into the padded copy.
-    public func optimized(_ x: Tensor, relu: Bool = false, upsampleInput: Bool = false, isa: KernelISA = .current) -> Tensor {
+    /// `poolOutput`: each task's rows are averaged 2x2 as they come out of the kernel.
+    public func optimized(_ x: Tensor, relu: Bool = false, upsampleInput: Bool = false, poolOutput: Bool = false,
+                          isa: KernelISA = .current) -> Tensor {
         precondition(x.channels == inChannels, "convolution expects \(inChannels) channels, got \(x.channels)")
         let up = upsampleInput ? 2 : 1
         let ih = x.height, iw = x.width, h = ih * up, w = iw * up, k = kernelSize, pad = k / 2
+        precondition(!poolOutput || (h % 2 == 0 && w % 2 == 0), "2x2 pooling needs an even size")
         let pw = w + 2 * pad + 16, ph = h + 2 * pad
-        var padded = [Float](repeating: 0, count: inChannels * ph * pw)
-        x.data.withUnsafeBufferPointer { src in
-            padded.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<inChannels {
+        let cin = inChannels, cout = outChannels, taps = k * k
+        // Every value of the padded copy and of the output is written once: no zero fill.
+        let padded = [Float](unsafeUninitializedCapacity: cin * ph * pw) { buffer, n in
+            let dst = buffer.baseAddress!
+            x.data.withUnsafeBufferPointer { src in
+                parallelFor(cin) { i in
+                    let plane = dst + i * ph * pw
+                    plane.initialize(repeating: 0, count: pad * pw)
+                    (plane + (pad + h) * pw).initialize(repeating: 0, count: pad * pw)
                     for y in 0..<h {
                         let from = src.baseAddress! + (i * ih + y / up) * iw
-                        let to = dst.baseAddress! + (i * ph + y + pad) * pw + pad
+                        let row = plane + (y + pad) * pw
+                        row.initialize(repeating: 0, count: pad)
                         if up == 1 {
-                            to.update(from: from, count: w)
+                            (row + pad).initialize(from: from, count: w)
                         } else {
-                            for xx in 0..<w { to[xx] = from[xx >> 1] }
+                            for xx in 0..<w { row[pad + xx] = from[xx >> 1] }
                         }
+                        (row + pad + w).initialize(repeating: 0, count: pw - pad - w)
                     }
                 }
             }
+            n = cin * ph * pw
         }
-        // Every output value is written by the kernel: no zero fill.
-        var out = Tensor(channels: outChannels, height: h, width: w,
-                         data: [Float](unsafeUninitializedCapacity: outChannels * h * w) { _, n in n = outChannels * h * w })
-        let blocks = (outChannels + 7) / 8
-        let rowsPerTask = max(1, min(h, 2048 / max(w, 1)))
+        let (oh, ow) = poolOutput ? (h / 2, w / 2) : (h, w)
+        var out = Tensor(channels: cout, height: oh, width: ow,
+                         data: [Float](unsafeUninitializedCapacity: cout * oh * ow) { _, n in n = cout * oh * ow })
+        let blocks = (cout + 7) / 8
+        var rowsPerTask = max(1, min(h, 2048 / max(w, 1)))
+        if poolOutput { rowsPerTask = max(2, rowsPerTask & ~1) }
         let rowTasks = (h + rowsPerTask - 1) / rowsPerTask
-        let cin = inChannels, cout = outChannels, taps = k * k
         padded.withUnsafeBufferPointer { pin in
             packed.withUnsafeBufferPointer { pwt in
                 bias.withUnsafeBufferPointer { pb in
                     out.data.withUnsafeMutableBufferPointer { pout in
                         parallelFor(blocks * rowTasks) { task in
                             let block = task / rowTasks, y0 = (task % rowTasks) * rowsPerTask
-                            let o0 = block * 8
-                            agc_conv_f32(isa.cValue, pin.baseAddress!, Int32(cin), Int32(ph), Int32(pw), Int32(k), Int32(y0),
-                                         Int32(min(h, y0 + rowsPerTask)), Int32(w), pwt.baseAddress! + block * cin * taps * 8,
-                                         pb.baseAddress! + o0, Int32(min(8, cout - o0)), relu ? 1 : 0,
-                                         pout.baseAddress! + o0 * h * w, h * w)
+                            let o0 = block * 8, count = min(8, cout - o0), y1 = min(h, y0 + rowsPerTask)
+                            let weights = pwt.baseAddress! + block * cin * taps * 8
+                            guard poolOutput else {
+                                agc_conv_f32(isa.cValue, pin.baseAddress!, Int32(cin), Int32(ph), Int32(pw), Int32(k), Int32(y0),
+                                             Int32(y1), Int32(w), weights, pb.baseAddress! + o0, Int32(count), relu ? 1 : 0,
+                                             pout.baseAddress! + o0 * h * w, h * w)
+                                return
+                            }
+                            // The task's rows (from row y0 of the padded input) into a buffer, then pooled.
+                            let rows = y1 - y0
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: count * rows * w) { full in
+                                agc_conv_f32(isa.cValue, pin.baseAddress! + y0 * pw, Int32(cin), Int32(ph), Int32(pw), Int32(k), 0,
+                                             Int32(rows), Int32(w), weights, pb.baseAddress! + o0, Int32(count), relu ? 1 : 0,
+                                             full.baseAddress!, rows * w)
+                                agc_average_pool2_f32(full.baseAddress!, Int32(count), Int32(rows), Int32(w), rows * w,
+                                                      pout.baseAddress! + o0 * oh * ow + (y0 / 2) * ow, oh * ow)
+                            }
                         }
                     }
                 }

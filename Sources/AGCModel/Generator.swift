@@ -34,9 +34,9 @@ public struct Generator: Sendable {
     public func callAsFunction(source: Tensor, motion: Motion) -> Tensor {
         let r = config.motionRes
         let warped = warp(source: source, motion: motion)
-        var x = enc0(source, relu: true)
-        x = enc1(Resampling.averagePool(x, factor: 2), relu: true)
-        x = enc2(Resampling.averagePool(x, factor: 2), relu: true)
+        var x = enc0(source, relu: true, poolOutput: true)
+        x = enc1(x, relu: true, poolOutput: true)
+        x = enc2(x, relu: true)
         x = GridSample.sample(x, grid: Geometry.grid(size: r, displacement: motion.displacement), height: r, width: r)
         x = Activations.multiplyBroadcast(x, mask: motion.occlusion)
         for (conv1, conv2) in residual {

@@ -33,7 +33,7 @@ struct Hourglass {
         var skips = [input]
         var x = input
         for conv in down {
-            x = Resampling.averagePool(conv(x, relu: true), factor: 2)
+            x = conv(x, relu: true, poolOutput: true)
             skips.append(x)
         }
         x = skips.removeLast()

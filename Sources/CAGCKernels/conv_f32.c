@@ -1,26 +1,100 @@
-// Float convolution (stride 1, odd kernel) on a zero-padded input: eight output channels at a
-// time, 16 (AVX-512) or 8 (AVX2 + FMA) pixels a vector, fused multiply-adds; a portable version
-// for other machines. Results agree with the scalar reference to float rounding (FMA rounds once).
+// Float convolution (stride 1, odd kernel) on a zero-padded input: up to eight output channels a
+// call, 16 (AVX-512, register blocks of up to 4 vectors) or 8 (AVX2 + FMA) pixels a vector, fused
+// multiply-adds; a portable version for other machines. Results agree with the scalar reference to float rounding (FMA rounds once).
 #include "agc_kernels.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-static void conv3_f32_avx512_wide(const float *input, int cin, int ph, int pw, int y, int x0, const float *weights,
-                                  const float *bias, int count, int relu, float *output, long plane, int width);
+// 3x3 kernels: a register block of P pixel vectors (16 floats) x C output channels; each tap
+// loads P vectors and broadcasts C weights, so loads per FMA fall to (P + C) / (P x C). P and C
+// are constants in every instantiation, the loops unrolled into registers.
+__attribute__((target("avx512f"), always_inline))
+static inline void block3_avx512(const float *input, int cin, int ph, int pw, int y, int x0, int width,
+                                 const float *weights, const float *bias, int relu, float *output, long plane,
+                                 const int P, const int C) {
+    __m512 a[4][8];
+    for (int j = 0; j < C; j++) {
+        __m512 b = _mm512_set1_ps(bias[j]);
+        for (int p = 0; p < P; p++) a[p][j] = b;
+    }
+    for (int i = 0; i < cin; i++) {
+        const float *row = input + ((long)i * ph + y) * pw + x0;
+        const float *w = weights + (long)i * 9 * 8;
+        for (int t = 0; t < 9; t++) {
+            const float *q = row + (t / 3) * pw + t % 3;
+            __m512 v[4];
+            for (int p = 0; p < P; p++) v[p] = _mm512_loadu_ps(q + 16 * p);  // rows have 16 floats of slack
+            for (int j = 0; j < C; j++) {
+                __m512 c = _mm512_set1_ps(w[t * 8 + j]);
+                for (int p = 0; p < P; p++) a[p][j] = _mm512_fmadd_ps(v[p], c, a[p][j]);
+            }
+        }
+    }
+    for (int p = 0; p < P; p++) {
+        int left = width - x0 - 16 * p;
+        __mmask16 m = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        for (int j = 0; j < C; j++) {
+            __m512 r = relu ? _mm512_max_ps(a[p][j], _mm512_setzero_ps()) : a[p][j];
+            _mm512_mask_storeu_ps(output + (long)j * plane + (long)y * width + x0 + 16 * p, m, r);
+        }
+    }
+}
+
+// Channel counts of 8 (up to 3 vectors) and 1-4 (up to 4 vectors); 5-7 as 4 + the rest.
+__attribute__((target("avx512f")))
+static void row3_avx512(const float *input, int cin, int ph, int pw, int y, int width, const float *weights,
+                        const float *bias, int count, int relu, float *output, long plane) {
+    if (count > 4 && count < 8) {
+        row3_avx512(input, cin, ph, pw, y, width, weights, bias, 4, relu, output, plane);
+        // The other channels' weights sit at +4 in every group of eight.
+        row3_avx512(input, cin, ph, pw, y, width, weights + 4, bias + 4, count - 4, relu, output + 4 * plane, plane);
+        return;
+    }
+    for (int x0 = 0; x0 < width;) {
+        int vectors = (width - x0 + 15) / 16;
+#define BLOCK(P, C) block3_avx512(input, cin, ph, pw, y, x0, width, weights, bias, relu, output, plane, P, C)
+        if (count == 8) {
+            // Blocks of 3 vectors, 2 where 3 would leave a lone vector (4 = 2 + 2, 7 = 3 + 2 + 2).
+            if (vectors >= 3 && vectors != 4) { BLOCK(3, 8); x0 += 48; }
+            else if (vectors >= 2) { BLOCK(2, 8); x0 += 32; }
+            else { BLOCK(1, 8); x0 += 16; }
+        } else {
+            int P = vectors >= 4 ? 4 : vectors;
+            switch (count * 8 + P) {
+            case 4 * 8 + 4: BLOCK(4, 4); break;
+            case 4 * 8 + 3: BLOCK(3, 4); break;
+            case 4 * 8 + 2: BLOCK(2, 4); break;
+            case 4 * 8 + 1: BLOCK(1, 4); break;
+            case 3 * 8 + 4: BLOCK(4, 3); break;
+            case 3 * 8 + 3: BLOCK(3, 3); break;
+            case 3 * 8 + 2: BLOCK(2, 3); break;
+            case 3 * 8 + 1: BLOCK(1, 3); break;
+            case 2 * 8 + 4: BLOCK(4, 2); break;
+            case 2 * 8 + 3: BLOCK(3, 2); break;
+            case 2 * 8 + 2: BLOCK(2, 2); break;
+            case 2 * 8 + 1: BLOCK(1, 2); break;
+            case 1 * 8 + 4: BLOCK(4, 1); break;
+            case 1 * 8 + 3: BLOCK(3, 1); break;
+            case 1 * 8 + 2: BLOCK(2, 1); break;
+            default: BLOCK(1, 1); break;
+            }
+            x0 += 16 * P;
+        }
+#undef BLOCK
+    }
+}
 
 __attribute__((target("avx512f")))
 static void conv_f32_avx512(const float *input, int cin, int ph, int pw, int k, int y0, int y1, int width,
                             const float *weights, const float *bias, int count, int relu, float *output, long plane) {
     int taps = k * k;
     for (int y = y0; y < y1; y++) {
-        int x0 = 0;
         if (k == 3) {
-            for (; x0 + 32 <= width; x0 += 32) {
-                conv3_f32_avx512_wide(input, cin, ph, pw, y, x0, weights, bias, count, relu, output, plane, width);
-            }
+            row3_avx512(input, cin, ph, pw, y, width, weights, bias, count, relu, output, plane);
+            continue;
         }
-        for (; x0 < width; x0 += 16) {
+        for (int x0 = 0; x0 < width; x0 += 16) {
             // Named accumulators (not an array indexed at run time), so they stay in registers.
             __mmask16 m = width - x0 >= 16 ? 0xFFFF : (__mmask16)((1u << (width - x0)) - 1);
             __m512 a0 = _mm512_set1_ps(count > 0 ? bias[0] : 0.0f), a1 = _mm512_set1_ps(count > 1 ? bias[1] : 0.0f);
@@ -52,33 +126,6 @@ static void conv_f32_avx512(const float *input, int cin, int ph, int pw, int k, 
             AGC_STORE(4, a4); AGC_STORE(5, a5); AGC_STORE(6, a6); AGC_STORE(7, a7);
 #undef AGC_STORE
         }
-    }
-}
-
-// 3x3 kernels, 32 pixels (two vectors) by eight output channels: each broadcast weight feeds two
-// FMAs, so the loop is bound by the FMA units rather than by loads.
-__attribute__((target("avx512f")))
-static void conv3_f32_avx512_wide(const float *input, int cin, int ph, int pw, int y, int x0, const float *weights,
-                                  const float *bias, int count, int relu, float *output, long plane, int width) {
-    __m512 a[8], b[8];
-    for (int j = 0; j < 8; j++) a[j] = b[j] = _mm512_set1_ps(j < count ? bias[j] : 0.0f);
-    for (int i = 0; i < cin; i++) {
-        const float *p = input + ((long)i * ph + y) * pw + x0;
-        const float *w = weights + (long)i * 9 * 8;
-        for (int t = 0; t < 9; t++, w += 8) {
-            const float *q = p + (t / 3) * pw + t % 3;
-            __m512 u = _mm512_loadu_ps(q), v = _mm512_loadu_ps(q + 16);
-            for (int j = 0; j < 8; j++) {
-                __m512 c = _mm512_set1_ps(w[j]);
-                a[j] = _mm512_fmadd_ps(u, c, a[j]);
-                b[j] = _mm512_fmadd_ps(v, c, b[j]);
-            }
-        }
-    }
-    for (int j = 0; j < count; j++) {
-        float *dst = output + (long)j * plane + (long)y * width + x0;
-        _mm512_storeu_ps(dst, relu ? _mm512_max_ps(a[j], _mm512_setzero_ps()) : a[j]);
-        _mm512_storeu_ps(dst + 16, relu ? _mm512_max_ps(b[j], _mm512_setzero_ps()) : b[j]);
     }
 }
 
@@ -143,4 +190,16 @@ void agc_conv_f32(agc_isa isa, const float *input, int cin, int ph, int pw, int 
     }
 #endif
     conv_f32_portable(input, cin, ph, pw, k, y0, y1, width, weights, bias, count, relu, output, plane);
+}
+
+void agc_average_pool2_f32(const float *input, int channels, int rows, int width, long input_plane, float *output,
+                           long output_plane) {
+    int ow = width / 2;
+    for (int c = 0; c < channels; c++) {
+        for (int y = 0; y + 1 < rows; y += 2) {
+            const float *r0 = input + c * input_plane + (long)y * width, *r1 = r0 + width;
+            float *dst = output + c * output_plane + (long)(y / 2) * ow;
+            for (int x = 0; x < ow; x++) dst[x] = (((r0[2 * x] + r0[2 * x + 1]) + r1[2 * x]) + r1[2 * x + 1]) * 0.25f;
+        }
+    }
 }

@@ -17,9 +17,11 @@ final class KernelParityTests: XCTestCase {
     }
 
     func testConvolutionOptimizedMatchesReference() {
-        // Shapes cover: output channels not a multiple of 4, widths below and above the SIMD width,
-        // a 1x1 and a 5x5 kernel.
-        let cases = [(3, 16, 9, 3, 20), (8, 3, 4, 3, 4), (7, 5, 33, 1, 7), (4, 11, 16, 5, 12), (16, 32, 8, 3, 8), (5, 9, 70, 3, 6)]
+        // Shapes cover: output channels not a multiple of 4 (every register block of the 3x3
+        // kernels: 1-8 channels, 1-4 vectors and ragged ends), widths below and above the SIMD
+        // width, a 1x1 and a 5x5 kernel.
+        let cases = [(3, 16, 9, 3, 20), (8, 3, 4, 3, 4), (7, 5, 33, 1, 7), (4, 11, 16, 5, 12), (16, 32, 8, 3, 8), (5, 9, 70, 3, 6),
+                     (6, 8, 64, 3, 6), (5, 7, 100, 3, 4), (3, 1, 80, 3, 4), (2, 6, 48, 3, 4), (4, 2, 130, 3, 2)]
         for (cin, cout, w, k, h) in cases {
             let conv = Convolution(
                 outChannels: cout, inChannels: cin, kernelSize: k,
@@ -36,6 +38,15 @@ final class KernelParityTests: XCTestCase {
                 // The 2x upsampling folded into the padded copy.
                 let upRef = conv.reference(Resampling.upsampleNearest2x(x), relu: relu)
                 assertClose(conv.optimized(x, relu: relu, upsampleInput: true).data, upRef.data, tolerance: 1e-4)
+                // The 2x2 average pooling of the output, fused.
+                if h % 2 == 0 && w % 2 == 0 {
+                    let pooledRef = Resampling.averagePool(ref, factor: 2)
+                    for isa in KernelISA.supported {
+                        let pooled = conv.optimized(x, relu: relu, poolOutput: true, isa: isa)
+                        XCTAssertEqual([pooled.channels, pooled.height, pooled.width], [cout, h / 2, w / 2])
+                        assertClose(pooled.data, pooledRef.data, tolerance: 1e-4)
+                    }
+                }
             }
         }
     }

@@ -86,6 +86,11 @@ extern "C" {
 /// `weights` [in][ky][kx][8] for this block of eight, `output` [j][y][x] with channel stride `plane`.
 void agc_conv_f32(agc_isa isa, const float *input, int cin, int ph, int pw, int k, int y0, int y1, int width,
                   const float *weights, const float *bias, int count, int relu, float *output, long plane);
+
+/// 2x2 average pooling of `rows` (even) rows of `width` floats per channel:
+/// (((a + b) + c) + d) x 0.25, the order of AGCKernels' Resampling.averagePool.
+void agc_average_pool2_f32(const float *input, int channels, int rows, int width, long input_plane, float *output,
+                           long output_plane);
 #ifdef __cplusplus
 }
 #endif
