@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds in release mode (the network tests run
-# real convolutions), runs every test with the optimised kernels and again with the scalar
-# reference kernels, then runs the fuzz targets for a minute (scripts/fuzz.sh).
+# real convolutions), runs every test with the optimised kernels and every test again with the
+# scalar reference kernels (the emulator, the float networks and the codec end to end), then
+# runs the fuzz targets for a minute (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build -c release --build-tests -Xswiftc -enable-testing
 echo "== tests, optimised kernels"
 AGC_KERNELS=optimized swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing
-echo "== model and kernel tests, reference kernels"
-AGC_KERNELS=reference swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing --filter "AGCModelTests|AGCKernelsTests"
+echo "== tests, reference kernels"
+AGC_KERNELS=reference swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing
 echo "== fuzzing, 60 s in all (docs/bad-input.md)"
 scripts/fuzz.sh --seconds 60

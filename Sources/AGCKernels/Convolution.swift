@@ -50,28 +50,32 @@ public struct Convolution: Sendable {
         }
     }
 
-    /// Plain scalar convolution: the definition the optimised kernel is checked against.
+    /// Plain scalar convolution: the definition the optimised kernel is checked against. One
+    /// output plane at a time: each tap adds its weight times the shifted input plane over the
+    /// rows and columns where the tap lands inside the map (zero padding).
     public func reference(_ x: Tensor, relu: Bool = false) -> Tensor {
         precondition(x.channels == inChannels, "convolution expects \(inChannels) channels, got \(x.channels)")
         let h = x.height, w = x.width, k = kernelSize, pad = k / 2
         var out = Tensor(channels: outChannels, height: h, width: w)
         for o in 0..<outChannels {
-            for y in 0..<h {
-                for xx in 0..<w {
-                    var acc = bias[o]
-                    for i in 0..<inChannels {
-                        for ky in 0..<k {
-                            let sy = y + ky - pad
-                            if sy < 0 || sy >= h { continue }
-                            for kx in 0..<k {
-                                let sx = xx + kx - pad
-                                if sx < 0 || sx >= w { continue }
-                                acc += weights[((o * inChannels + i) * k + ky) * k + kx] * x.data[(i * h + sy) * w + sx]
+            let base = o * h * w
+            for p in 0..<(h * w) { out.data[base + p] = bias[o] }
+            for i in 0..<inChannels {
+                let plane = i * h * w
+                for ky in 0..<k {
+                    for kx in 0..<k {
+                        let weight = weights[((o * inChannels + i) * k + ky) * k + kx]
+                        let dy = ky - pad, dx = kx - pad
+                        for y in max(0, -dy)..<min(h, h - dy) {
+                            for xx in max(0, -dx)..<min(w, w - dx) {
+                                out.data[base + y * w + xx] += weight * x.data[plane + (y + dy) * w + xx + dx]
                             }
                         }
                     }
-                    out.data[(o * h + y) * w + xx] = relu ? max(acc, 0) : acc
                 }
+            }
+            if relu {
+                for p in 0..<(h * w) { out.data[base + p] = max(out.data[base + p], 0) }
             }
         }
         return out

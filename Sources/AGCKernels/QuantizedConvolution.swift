@@ -84,35 +84,39 @@ public struct QuantizedConvolution: Sendable {
     }
 
     /// Plain scalar definition: acc = bias + sum w * (x - zp_in) (padding contributes zero),
-    /// plus the rescaled residual, requantized and clamped, then pooled.
+    /// plus the rescaled residual, requantized and clamped, then pooled. One output plane at a
+    /// time: each tap adds its weight times the shifted input plane over the rows and columns
+    /// where the tap lands inside the map.
     public func reference(_ x: QTensor, residual r: QTensor? = nil) -> QTensor {
         precondition(x.channels == inChannels, "convolution expects \(inChannels) channels, got \(x.channels)")
         precondition((r == nil) == (residual == nil), "a residual map goes with a residual add")
         let src = upsampleInput ? x.upsampledNearest2x() : x
         let h = src.height, w = src.width, k = kernelSize, pad = k / 2
         var out = [UInt8](repeating: 0, count: outChannels * h * w)
+        var acc = [Int32](repeating: 0, count: h * w)
         for o in 0..<outChannels {
-            for y in 0..<h {
-                for xx in 0..<w {
-                    var acc = bias[o]
-                    for i in 0..<inChannels {
-                        for ky in 0..<k {
-                            let sy = y + ky - pad
-                            guard sy >= 0 && sy < h else { continue }
-                            for kx in 0..<k {
-                                let sx = xx + kx - pad
-                                guard sx >= 0 && sx < w else { continue }
-                                let v = Int32(src.data[(i * h + sy) * w + sx]) - src.zeroPoints[i]
-                                acc += Int32(weights[((o * inChannels + i) * k + ky) * k + kx]) * v
+            for p in 0..<(h * w) { acc[p] = bias[o] }
+            for i in 0..<inChannels {
+                let zp = src.zeroPoints[i], plane = i * h * w
+                for ky in 0..<k {
+                    for kx in 0..<k {
+                        let weight = Int32(weights[((o * inChannels + i) * k + ky) * k + kx])
+                        let dy = ky - pad, dx = kx - pad
+                        for y in max(0, -dy)..<min(h, h - dy) {
+                            for xx in max(0, -dx)..<min(w, w - dx) {
+                                acc[y * w + xx] += weight * (Int32(src.data[plane + (y + dy) * w + xx + dx]) - zp)
                             }
                         }
                     }
-                    if let add = residual, let r {
-                        let v = Int32(r.data[(o * h + y) * w + xx]) - r.zeroPoints[o]
-                        acc += FixedPoint.multiply(v, multiplier: add.multiplier[o], shift: add.shift[o])
-                    }
-                    out[(o * h + y) * w + xx] = requantization.apply(acc, channel: o)
                 }
+            }
+            for p in 0..<(h * w) {
+                var a = acc[p]
+                if let add = residual, let r {
+                    let v = Int32(r.data[o * h * w + p]) - r.zeroPoints[o]
+                    a += FixedPoint.multiply(v, multiplier: add.multiplier[o], shift: add.shift[o])
+                }
+                out[o * h * w + p] = requantization.apply(a, channel: o)
             }
         }
         let result = QTensor(channels: outChannels, height: h, width: w, zeroPoint: requantization.outputZeroPoint, data: out)

@@ -5,7 +5,8 @@ import XCTest
 @testable import AGCFPGA
 
 /// The emulator against the plain scalar reference of the quantized network: bit for bit, on a
-/// real frame and on synthetic ones, with one and two threads.
+/// real frame and on synthetic ones, with one and two threads, with its optimised kernels and
+/// with the reference kernels.
 final class EmulatorTests: XCTestCase {
     static let model = try! QuantizedModel.bundled()
     static let program = try! Compiler.compile(model)
@@ -43,14 +44,16 @@ final class EmulatorTests: XCTestCase {
 
     func testEmulatorMatchesTheScalarReferenceBitForBit() throws {
         let reference = ReferenceDecoder(model: Self.model)
-        let decoders = [1, 2].map { IntegerDecoder(program: Self.program, runner: EmulatedAccelerator(program: Self.program, threads: $0)) }
+        let decoders = [(1, KernelChoice.optimized), (2, .optimized), (1, .reference)].map {
+            IntegerDecoder(program: Self.program, runner: EmulatedAccelerator(program: Self.program, threads: $0, kernels: $1))
+        }
         for (n, c) in try cases().enumerated() {
             let expected = reference.decode(source: c.source, keypointsSource: c.kpSource, keypointsDriving: c.kpDriving)
             for decoder in decoders {
                 try decoder.setKeyFrame(planes: c.source, keypoints: c.kpSource)
                 let out = try decoder.rebuild(keypoints: c.kpDriving)
-                let threads = (decoder.runner as! EmulatedAccelerator).executor.threads
-                XCTAssertTrue(out == expected, "case \(n), \(threads) thread(s): the emulator differs from the reference in "
+                let executor = (decoder.runner as! EmulatedAccelerator).executor
+                XCTAssertTrue(out == expected, "case \(n), \(executor.threads) thread(s), \(executor.kernels) kernels: the emulator differs from the reference in "
                               + "\(zip(out, expected).filter { $0 != $1 }.count) bytes; first differing tensors: "
                               + firstDifferences(decoder, reference.trace(source: c.source, keypointsSource: c.kpSource,
                                                                           keypointsDriving: c.kpDriving)))

@@ -2,7 +2,9 @@ import AGCKernels
 import Dispatch
 
 /// Executes instruction descriptors against a DDR memory, the way the accelerator does, with
-/// integer arithmetic only and the optimised kernels: the same bytes for any thread count.
+/// integer arithmetic only: the same bytes for any thread count and either kernel set (the
+/// optimised kernels, or with `AGC_KERNELS=reference` the scalar definitions they are tested
+/// against, so that every end-to-end test can run on both).
 ///
 /// Every descriptor is checked before it runs (opcode, reserved bits, every region it reads or
 /// writes inside the memory); a bad one stops the stream with an error and writes nothing.
@@ -10,6 +12,8 @@ import Dispatch
 /// executor serves one program (the simulated device makes a new one per run).
 public final class Executor {
     public let threads: Int
+    /// Which kernels run the operations.
+    public let kernels: KernelChoice
     private var convolutions: [UInt32: QuantizedConvolution] = [:]
     /// The kernels' working memory, kept from frame to frame.
     private let scratch = ScratchSpace()
@@ -18,8 +22,9 @@ public final class Executor {
     /// Wall-clock seconds spent per descriptor address, summed over runs (profiling).
     public private(set) var secondsByDescriptor: [Int: Double] = [:]
 
-    public init(threads: Int = KernelThreads.count) {
+    public init(threads: Int = KernelThreads.count, kernels: KernelChoice = .current) {
         self.threads = max(1, threads)
+        self.kernels = kernels
     }
 
     /// Runs `count` descriptors starting at byte `address`.
@@ -52,6 +57,7 @@ public final class Executor {
         let cin = Int(i.inChannels), cout = Int(i.outChannels), h = Int(i.height), w = Int(i.width)
         let (oh, ow) = i.outputSize
         guard h > 0, w > 0 else { throw AcceleratorError.badDescriptor(address: descriptor, "empty map") }
+        let reference = kernels == .reference
         switch i.opcode {
         case .keypoints:
             let k = Int(i.keypointCount), units = Compiler.keypointUnits
@@ -60,21 +66,41 @@ public final class Executor {
             }
             let kp = try words(i.aux, 4 * k, "keypoints")
             let points = (0..<(2 * k)).map { SIMD2(kp[2 * $0], kp[2 * $0 + 1]) }
-            ElementwiseArithmetic.keypointHeat(
-                source: Array(points[0..<k]), driving: Array(points[k...]), units: units, size: h,
-                table: try words(i.weights, 2 * units + 1, "Gaussian table"), tableCount: 2 * units + 1,
-                multiplier: i.multiplier, shift: i.shift, zeroPoint: Int32(i.outputZeroPoint),
-                heat: try bytes(i.output, cout * h * w, "heatmaps"), shifts: try words(i.bias, 2 * cout, "shifts"))
+            let (source, driving) = (Array(points[0..<k]), Array(points[k...]))
+            let table = try words(i.weights, 2 * units + 1, "Gaussian table")
+            let heat = try bytes(i.output, cout * h * w, "heatmaps"), shifts = try words(i.bias, 2 * cout, "shifts")
+            let zp = Int32(i.outputZeroPoint)
+            if reference {
+                ElementwiseArithmetic.keypointHeat(source: source, driving: driving, units: units, size: h, table: table,
+                                                   tableCount: 2 * units + 1, multiplier: i.multiplier, shift: i.shift,
+                                                   zeroPoint: zp, heat: heat, shifts: shifts)
+            } else {
+                ElementwiseKernels.keypointHeat(source: source, driving: driving, units: units, size: h, table: table,
+                                                tableCount: 2 * units + 1, multiplier: i.multiplier, shift: i.shift,
+                                                zeroPoint: zp, heat: heat, shifts: shifts, threads: threads)
+            }
         case .averagePool:
             let f = Int(i.factor)
             guard f > 0, h % f == 0, w % f == 0 else { throw AcceleratorError.badDescriptor(address: descriptor, "pooling factor") }
             let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cin * oh * ow, "output")
-            averagePool(src, channels: cin, height: h, width: w, factor: f, into: dst)
+            if reference {
+                store(map(src, channels: cin, height: h, width: w, zeroPoints: Array(repeating: 0, count: cin)).averagePooled(f), dst)
+            } else {
+                ElementwiseKernels.averagePool(src, channels: cin, height: h, width: w, factor: f, output: dst, threads: threads)
+            }
         case .gridShift:
             let shifts = Int(i.keypointCount)
             guard cout == cin * shifts else { throw AcceleratorError.badDescriptor(address: descriptor, "grid-shift channels") }
             let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cout * h * w, "output")
             let table = try words(i.bias, 2 * shifts, "shifts"), zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
+            if reference {
+                let x = map(src, channels: cin, height: h, width: w, zeroPoints: zp)
+                for k in 0..<shifts {
+                    let positions = QuantizedGridSample.positions(shiftX: table[2 * k], shiftY: table[2 * k + 1], height: h, width: w)
+                    store(QuantizedGridSample.reference(x, positions: positions, height: h, width: w), dst + k * cin * h * w)
+                }
+                return
+            }
             let positions = positionScratch.int32s(2 * h * w)
             for k in 0..<shifts {
                 QuantizedGridSample.positions(shiftX: table[2 * k], shiftY: table[2 * k + 1], height: h, width: w, into: positions)
@@ -85,40 +111,76 @@ public final class Executor {
         case .convolution:
             let conv = try convolution(i, descriptor: descriptor, words: words, bytes: bytes)
             let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cout * oh * ow, "output")
-            let bias = Array(UnsafeBufferPointer(start: try words(i.bias, cout, "bias"), count: cout))
             let zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
             var residual: UnsafeMutablePointer<UInt8>?
             var residualZeroPoints: [Int32] = []
+            let (rh, rw) = i.flags.contains(.poolOutput) ? (2 * oh, 2 * ow) : (oh, ow)
             if i.flags.contains(.residual) {
-                let (ch, cw) = i.flags.contains(.poolOutput) ? (2 * oh, 2 * ow) : (oh, ow)
-                residual = try bytes(i.aux, cout * ch * cw, "residual")
+                residual = try bytes(i.aux, cout * rh * rw, "residual")
                 residualZeroPoints = Array(UnsafeBufferPointer(start: try words(i.aux3, cout, "residual zero points"), count: cout))
             }
+            if reference {
+                let r = residual.map { map($0, channels: cout, height: rh, width: rw, zeroPoints: residualZeroPoints) }
+                store(conv.reference(map(src, channels: cin, height: h, width: w, zeroPoints: zp), residual: r), dst)
+                return
+            }
+            let bias = Array(UnsafeBufferPointer(start: try words(i.bias, cout, "bias"), count: cout))
             conv.optimized(input: src, height: h, width: w, zeroPoints: zp, correctedBias: bias, residual: residual,
                            residualZeroPoints: residualZeroPoints, output: dst, threads: threads, scratch: scratch)
         case .softmaxFlow:
-            ElementwiseArithmetic.softmaxFlow(
-                logits: try bytes(i.input, cin * h * w, "logits"), channels: cin, count: h * w,
-                table: try words(i.weights, 256, "exp table"), shifts: try words(i.bias, 2 * cin, "shifts"),
-                flow: try words(i.output, 2 * h * w, "flow"))
+            let logits = try bytes(i.input, cin * h * w, "logits"), table = try words(i.weights, 256, "exp table")
+            let shifts = try words(i.bias, 2 * cin, "shifts"), flow = try words(i.output, 2 * h * w, "flow")
+            if reference {
+                ElementwiseArithmetic.softmaxFlow(logits: logits, channels: cin, count: h * w, table: table, shifts: shifts, flow: flow)
+            } else {
+                ElementwiseKernels.softmaxFlow(logits: logits, channels: cin, count: h * w, table: table, shifts: shifts, flow: flow,
+                                               threads: threads)
+            }
         case .lookup:
-            ElementwiseArithmetic.lookup(input: try bytes(i.input, cin * h * w, "input"), count: cin * h * w,
-                                         table: try words(i.weights, 256, "table"), output: try bytes(i.output, cin * h * w, "output"))
+            let src = try bytes(i.input, cin * h * w, "input"), table = try words(i.weights, 256, "table")
+            let dst = try bytes(i.output, cin * h * w, "output")
+            if reference {
+                ElementwiseArithmetic.lookup(input: src, count: cin * h * w, table: table, output: dst)
+            } else {
+                ElementwiseKernels.lookup(input: src, count: cin * h * w, table: table, output: dst)
+            }
         case .upsampleFlow:
             guard i.factor > 0 else { throw AcceleratorError.badDescriptor(address: descriptor, "upsampling factor") }
-            ElementwiseArithmetic.upsampleFlow(input: try words(i.input, 2 * h * w, "flow"), height: h, width: w,
-                                               factor: Int(i.factor), output: try words(i.output, 2 * oh * ow, "output"))
+            let src = try words(i.input, 2 * h * w, "flow"), dst = try words(i.output, 2 * oh * ow, "output")
+            if reference {
+                ElementwiseArithmetic.upsampleFlow(input: src, height: h, width: w, factor: Int(i.factor), output: dst)
+            } else {
+                ElementwiseKernels.upsampleFlow(input: src, height: h, width: w, factor: Int(i.factor), output: dst, threads: threads)
+            }
         case .gridFlow:
             let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cin * h * w, "output")
             let zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
             let mask = i.flags.contains(.mask) ? try bytes(i.aux2, h * w, "mask") : nil
+            let flow = try words(i.aux, 2 * h * w, "flow")
+            if reference {
+                let positions = QuantizedGridSample.positions(flow: flow, height: h, width: w)
+                store(QuantizedGridSample.reference(map(src, channels: cin, height: h, width: w, zeroPoints: zp), positions: positions,
+                                                    height: h, width: w, mask: mask.map { Array(UnsafeBufferPointer(start: $0, count: h * w)) }),
+                      dst)
+                return
+            }
             let positions = positionScratch.int32s(2 * h * w)
-            QuantizedGridSample.positions(flow: try words(i.aux, 2 * h * w, "flow"), height: h, width: w, into: positions,
-                                          threads: threads)
+            QuantizedGridSample.positions(flow: flow, height: h, width: w, into: positions, threads: threads)
             QuantizedGridSample.optimized(input: src, channels: cin, height: h, width: w, zeroPoints: zp,
                                           positions: positions, outputHeight: h, outputWidth: w,
                                           mask: mask.map { UnsafePointer($0) }, output: dst, threads: threads)
         }
+    }
+
+    /// A map in DDR as a tensor (the reference kernels' input).
+    private func map(_ p: UnsafeMutablePointer<UInt8>, channels: Int, height: Int, width: Int, zeroPoints: [Int32]) -> QTensor {
+        QTensor(channels: channels, height: height, width: width, zeroPoints: zeroPoints,
+                data: Array(UnsafeBufferPointer(start: p, count: channels * height * width)))
+    }
+
+    /// A tensor's bytes written to DDR.
+    private func store(_ t: QTensor, _ p: UnsafeMutablePointer<UInt8>) {
+        t.data.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: $0.count) }
     }
 
     private func convolution(_ i: Instruction, descriptor: Int,
@@ -141,29 +203,17 @@ public final class Executor {
             let r = try words(i.aux2, 2 * cout, "residual rescaling")
             residual = ResidualAdd(multiplier: (0..<cout).map { r[2 * $0] }, shift: (0..<cout).map { r[2 * $0 + 1] })
         }
-        let bias = Array(UnsafeBufferPointer(start: try words(i.bias, cout, "bias"), count: cout))
+        // DDR holds the bias with the input zero points' share taken out (what the engine adds to
+        // raw products); the layer's own bias, which the reference definition starts from, puts it back.
+        let corrected = try words(i.bias, cout, "bias")
+        let zp = try words(i.zeroPoints, cin, "zero points")
+        let bias = (0..<cout).map { o in
+            (0..<cin).reduce(corrected[o]) { b, c in b &+ zp[c] &* (0..<9).reduce(Int32(0)) { $0 + Int32(weights[(o * cin + c) * 9 + $1]) } }
+        }
         let conv = QuantizedConvolution(outChannels: cout, inChannels: cin, kernelSize: k, weights: weights, bias: bias,
                                         requantization: requantization, upsampleInput: i.flags.contains(.upsampleInput),
                                         poolOutput: i.flags.contains(.poolOutput), residual: residual)
         convolutions[i.weights] = conv
         return conv
-    }
-
-    /// The pooling engine: (sum + n / 2) / n over each factor x factor block.
-    private func averagePool(_ src: UnsafeMutablePointer<UInt8>, channels: Int, height h: Int, width w: Int, factor f: Int,
-                             into dst: UnsafeMutablePointer<UInt8>) {
-        let oh = h / f, ow = w / f, n = f * f
-        for c in 0..<channels {
-            for y in 0..<oh {
-                for x in 0..<ow {
-                    var sum = 0
-                    for dy in 0..<f {
-                        let row = src + (c * h + y * f + dy) * w + x * f
-                        for dx in 0..<f { sum += Int(row[dx]) }
-                    }
-                    dst[(c * oh + y) * ow + x] = UInt8((sum + n / 2) / n)
-                }
-            }
-        }
     }
 }

@@ -1,3 +1,4 @@
+import AGCKernels
 /// What runs a compiled program's instruction streams on a DDR memory: the emulator in this
 /// process, or the accelerator behind its driver.
 public protocol InstructionRunner: AnyObject {
@@ -50,12 +51,13 @@ public final class EmulatedAccelerator: InstructionRunner {
     public let memory: UnsafeMutableRawBufferPointer
     public let executor: Executor
 
-    public init(program: Program, threads: Int) {
+    /// `kernels`: the executor's kernel set (the process-wide choice by default).
+    public init(program: Program, threads: Int, kernels: KernelChoice = .current) {
         let ddr = UnsafeMutableRawBufferPointer.allocate(byteCount: program.memorySize, alignment: 64)
         ddr.initializeMemory(as: UInt8.self, repeating: 0)
         program.image.withUnsafeBytes { ddr.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         memory = ddr
-        executor = Executor(threads: threads)
+        executor = Executor(threads: threads, kernels: kernels)
     }
 
     deinit {

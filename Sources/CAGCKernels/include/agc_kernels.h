@@ -140,4 +140,31 @@ void agc_parallel_for(long count, int threads, agc_task_fn fn, void *context);
 }
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// The element-wise engine (AGCFPGA's ElementwiseArithmetic is the definition, bit for bit).
+/// One keypoint's heatmap plane (`r` x `r`): G(driving) - G(source) from the Q15 Gaussian
+/// `table`, requantized by `multiplier` / `shift` to 8 bits around `zero_point`.
+void agc_keypoint_heat(agc_isa isa, int32_t sx, int32_t sy, int32_t dx, int32_t dy, int units, int r,
+                       const int32_t *table, int table_count, int32_t multiplier, int32_t shift, int32_t zero_point,
+                       uint8_t *plane);
+
+/// Flow pixels p0 ..< p1 (x plane at flow, y plane at flow + n) of the softmax over `channels`
+/// 8-bit logits planes weighting the Q16.16 `shifts`.
+void agc_softmax_flow(agc_isa isa, const uint8_t *logits, int channels, long n, const int32_t *table,
+                      const int32_t *shifts, long p0, long p1, int32_t *flow);
+
+/// output[i] = table[input[i]] (low byte) for i < count.
+void agc_lookup_u8(agc_isa isa, const uint8_t *input, long count, const int32_t *table, uint8_t *output);
+
+/// Output rows y0 ..< y1 of both planes of a flow upsampled bilinearly by `f`.
+void agc_upsample_flow(agc_isa isa, const int32_t *input, int h, int w, int f, int y0, int y1, int32_t *output);
+
+/// Channels c0 ..< c1 of the rounded f x f average of an 8-bit map.
+void agc_average_pool_u8(agc_isa isa, const uint8_t *input, int h, int w, int f, int c0, int c1, uint8_t *output);
+#ifdef __cplusplus
+}
+#endif
+
 #endif
