@@ -7,23 +7,16 @@
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
 
-// (ab + nudge) / 2^31 truncated toward zero, for the 64-bit lanes of `ab`, as 64-bit lanes.
-AVX512 static inline __m512i high_rounded(__m512i ab) {
-    __m512i zero = _mm512_setzero_si512();
-    __mmask8 negative = _mm512_cmplt_epi64_mask(ab, zero);
-    __m512i nudge = _mm512_mask_blend_epi64(negative, _mm512_set1_epi64(1LL << 30), _mm512_set1_epi64(1 - (1LL << 30)));
-    __m512i sum = _mm512_add_epi64(ab, nudge);
-    __mmask8 below = _mm512_cmplt_epi64_mask(sum, zero);
-    __m512i magnitude = _mm512_srli_epi64(_mm512_abs_epi64(sum), 31);
-    return _mm512_mask_sub_epi64(magnitude, below, zero, magnitude);
-}
-
-// SaturatingRoundingDoublingHighMul of 16 lanes by one multiplier.
+// SaturatingRoundingDoublingHighMul of 16 lanes by one multiplier. The definition's
+// (ab + nudge) / 2^31, nudge = 2^30 or 1 - 2^30 by the sign of ab, truncated toward zero, equals
+// floor((ab + 2^30) / 2^31) for either sign (for ab < 0 the truncation is a ceiling, and
+// ceil((ab + 1 - 2^30) / 2^31) = floor((ab + 2^30) / 2^31)): one add and one shift of the 64-bit
+// products, taken from bits 31-62 (even lanes shifted down, odd lanes shifted up into place).
 AVX512 static inline __m512i srdhm16(__m512i a, int32_t b) {
-    __m512i bb = _mm512_set1_epi32(b);
-    __m512i even = high_rounded(_mm512_mul_epi32(a, bb));                          // lanes 0, 2, ...
-    __m512i odd = high_rounded(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), bb));    // lanes 1, 3, ...
-    __m512i r = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+    __m512i bb = _mm512_set1_epi32(b), half = _mm512_set1_epi64(1LL << 30);
+    __m512i even = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, bb), half), 31);
+    __m512i odd = _mm512_slli_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), bb), half), 1);
+    __m512i r = _mm512_mask_blend_epi32(0xAAAA, even, odd);
     if (b == INT32_MIN) {
         __mmask16 both = _mm512_cmpeq_epi32_mask(a, _mm512_set1_epi32(INT32_MIN));
         r = _mm512_mask_mov_epi32(r, both, _mm512_set1_epi32(INT32_MAX));
@@ -89,9 +82,19 @@ AVX512 void agc_output_stage_avx512(int32_t *acc, int count, int rows, int width
             }
         }
         if (rows == 2) {
+            // 2x2 averages of the two rows: vertical sums, then even and odd lanes of 32 apart.
             const int32_t *top = acc + (long)j * 2 * width, *bottom = top + width;
             uint8_t *dst = output + (long)j * output_plane;
-            for (int x = 0; x < width / 2; x++) {
+            const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1));
+            int x = 0;
+            for (; 2 * x + 32 <= width; x += 16) {
+                __m512i s0 = _mm512_add_epi32(_mm512_loadu_si512(top + 2 * x), _mm512_loadu_si512(bottom + 2 * x));
+                __m512i s1 = _mm512_add_epi32(_mm512_loadu_si512(top + 2 * x + 16), _mm512_loadu_si512(bottom + 2 * x + 16));
+                __m512i sum = _mm512_add_epi32(_mm512_permutex2var_epi32(s0, evens, s1), _mm512_permutex2var_epi32(s0, odds, s1));
+                _mm512_mask_cvtepi32_storeu_epi8(dst + x, 0xFFFF, _mm512_srli_epi32(_mm512_add_epi32(sum, _mm512_set1_epi32(2)), 2));
+            }
+            for (; x < width / 2; x++) {
                 dst[x] = (uint8_t)((top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1] + 2) >> 2);
             }
         }
