@@ -4,8 +4,7 @@ import CAGCKernels
 /// included) of the kernels' persistent pool (`agc_parallel_for`: workers spin briefly between
 /// jobs, so the decoder's many short parallel steps do not each pay for waking threads).
 /// Each index is handled exactly once; the results must not depend on the split.
-@inline(__always)
-func parallelFor(_ count: Int, threads: Int = KernelThreads.count, _ body: (Int) -> Void) {
+public func parallelFor(_ count: Int, threads: Int = KernelThreads.count, _ body: (Int) -> Void) {
     if threads <= 1 || count <= 1 {
         for i in 0..<count { body(i) }
         return

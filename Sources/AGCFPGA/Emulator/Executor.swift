@@ -101,12 +101,14 @@ public final class Executor {
                 }
                 return
             }
-            let positions = positionScratch.int32s(2 * h * w)
-            for k in 0..<shifts {
-                QuantizedGridSample.positions(shiftX: table[2 * k], shiftY: table[2 * k + 1], height: h, width: w, into: positions)
+            // One task per shift (all channels: the taps computed once per pixel), shifts over threads.
+            let positions = positionScratch.int32s(shifts * 2 * h * w)
+            parallelFor(shifts, threads: threads) { k in
+                let at = positions + k * 2 * h * w
+                QuantizedGridSample.positions(shiftX: table[2 * k], shiftY: table[2 * k + 1], height: h, width: w, into: at)
                 QuantizedGridSample.optimized(input: src, channels: cin, height: h, width: w, zeroPoints: zp,
-                                              positions: positions, outputHeight: h, outputWidth: w, mask: nil,
-                                              output: dst + k * cin * h * w, threads: threads)
+                                              positions: at, outputHeight: h, outputWidth: w, mask: nil,
+                                              output: dst + k * cin * h * w, threads: 1)
             }
         case .convolution:
             let conv = try convolution(i, descriptor: descriptor, words: words, bytes: bytes)
