@@ -1,5 +1,6 @@
-// The INT8 peak of this machine for the kernels' instruction: dot-product instructions on
-// registers only, 12 independent accumulators (enough to cover the latency), no memory traffic.
+// The peaks of this machine for the kernels' instructions: INT8 dot-product instructions and float
+// fused multiply-adds on registers only, 12 independent accumulators (enough to cover the
+// latency), no memory traffic.
 #include "agc_kernels.h"
 
 #if defined(__x86_64__)
@@ -49,7 +50,48 @@ static uint64_t peak_avx2(uint64_t n) {
     (void)sink;
     return n * 12 * 16;
 }
+
+// Float: fused multiply-adds on registers, 12 independent accumulators.
+__attribute__((target("avx512f")))
+static uint64_t peak_f32_avx512(uint64_t n) {
+    __m512 a[12], x = _mm512_set1_ps(1.0f), w = _mm512_set1_ps(1e-9f);
+    for (int i = 0; i < 12; i++) a[i] = _mm512_setzero_ps();
+    for (uint64_t k = 0; k < n; k++) {
+        for (int i = 0; i < 12; i++) a[i] = _mm512_fmadd_ps(x, w, a[i]);
+        __asm__ volatile("" : "+v"(x));
+    }
+    __m512 s = a[0];
+    for (int i = 1; i < 12; i++) s = _mm512_add_ps(s, a[i]);
+    volatile float sink = _mm512_reduce_add_ps(s);
+    (void)sink;
+    return n * 12 * 16;
+}
+
+__attribute__((target("avx2,fma")))
+static uint64_t peak_f32_avx2(uint64_t n) {
+    __m256 a[12], x = _mm256_set1_ps(1.0f), w = _mm256_set1_ps(1e-9f);
+    for (int i = 0; i < 12; i++) a[i] = _mm256_setzero_ps();
+    for (uint64_t k = 0; k < n; k++) {
+        for (int i = 0; i < 12; i++) a[i] = _mm256_fmadd_ps(x, w, a[i]);
+        __asm__ volatile("" : "+x"(x));
+    }
+    __m256 s = a[0];
+    for (int i = 1; i < 12; i++) s = _mm256_add_ps(s, a[i]);
+    volatile float sink = _mm256_cvtss_f32(s);
+    (void)sink;
+    return n * 12 * 8;
+}
 #endif
+
+uint64_t agc_peak_f32_macs(agc_isa isa, uint64_t n) {
+#if defined(__x86_64__)
+    if (isa == AGC_ISA_AVX512VNNI) return peak_f32_avx512(n);
+    if (isa != AGC_ISA_PORTABLE && __builtin_cpu_supports("fma")) return peak_f32_avx2(n);
+#endif
+    volatile float acc = 0;
+    for (uint64_t k = 0; k < n; k++) acc += (float)k * 3.0f;
+    return n;
+}
 
 uint64_t agc_peak_int8_macs(agc_isa isa, uint64_t n) {
 #if defined(__x86_64__)

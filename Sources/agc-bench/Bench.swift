@@ -7,12 +7,12 @@ import ArgumentParser
 import Foundation
 
 /// `agc-bench`: decoder speed on this machine: the INT8 emulator and the float network per rebuilt
-/// frame, whole-process decoding and encoding of real clips, and the INT8 peak to compare with.
+/// frame, whole-process decoding and encoding of real clips, and the INT8 and float peaks to compare with.
 @main
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agc-bench",
-        abstract: "Measures AGC's decode and encode speed and the machine's INT8 peak (prints a table; --json for JSON).")
+        abstract: "Measures AGC's decode and encode speed and the machine's INT8 and float peaks (prints a table; --json for JSON).")
 
     @Argument(help: "Clips: the first gives the per-frame timings; every one is encoded and decoded whole.")
     var clips: [String]
@@ -25,6 +25,9 @@ struct Bench: ParsableCommand {
 
     @Option(help: "Write the figures as JSON to this file.")
     var json: String?
+
+    @Flag(name: .customLong("no-clips"), help: "Only the per-frame timings and the peaks (no whole-clip encode and decode).")
+    var noClips = false
 
     @Flag(name: .customLong("no-heap-tuning"), help: "Leave glibc's allocator at its defaults (to measure what the tuning gains).")
     var noHeapTuning = false
@@ -55,6 +58,7 @@ struct Bench: ParsableCommand {
         let floatGMAC = (network.description.gmacPerFrame?["dense_motion"] ?? 0) + (network.description.gmacPerFrame?["generator"] ?? 0)
         let isa = KernelISA.current
         let peak = isa.peakGMACs(threads: threads)
+        let floatPeak = isa.peakFloatGMACs(threads: threads)
 
         // Whole clips: encode with the library (default settings, centre crop), then decode in a
         // separate agc-decode process (key-frame decoding and output writing included).
@@ -62,7 +66,7 @@ struct Bench: ParsableCommand {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
         var clipResults: [ClipResult] = []
-        for clip in clips {
+        for clip in noClips ? [] : clips {
             var options = EncoderOptions()
             options.progress = false
             options.crop = .full
@@ -78,7 +82,8 @@ struct Bench: ParsableCommand {
                                           encodeFPS: Double(summary.frames) / encodeSeconds,
                                           decodeFPS: Double(summary.frames) / decodeSeconds))
         }
-        let result = Result(threads: threads, isa: isa.rawValue, peakInt8GMACs: peak, int8GMACPerFrame: int8GMAC,
+        let result = Result(threads: threads, isa: isa.rawValue, peakInt8GMACs: peak, peakFloatGMACs: floatPeak,
+                            int8GMACPerFrame: int8GMAC,
                             floatGMACPerFrame: floatGMAC, emulatorMsPerFrame: median(int8Times) * 1000,
                             floatMsPerFrame: median(floatTimes) * 1000, clips: clipResults)
         print(result.text)
@@ -126,6 +131,7 @@ struct Result: Codable {
     var threads: Int
     var isa: String
     var peakInt8GMACs: Double
+    var peakFloatGMACs: Double
     var int8GMACPerFrame: Double
     var floatGMACPerFrame: Double
     var emulatorMsPerFrame: Double
@@ -134,19 +140,19 @@ struct Result: Codable {
 
     enum CodingKeys: String, CodingKey {
         case threads, isa, clips
-        case peakInt8GMACs = "peak_int8_gmacs", int8GMACPerFrame = "int8_gmac_per_frame"
+        case peakInt8GMACs = "peak_int8_gmacs", peakFloatGMACs = "peak_float_gmacs", int8GMACPerFrame = "int8_gmac_per_frame"
         case floatGMACPerFrame = "float_gmac_per_frame", emulatorMsPerFrame = "emulator_ms_per_frame"
         case floatMsPerFrame = "float_ms_per_frame"
     }
 
     var text: String {
-        var lines = [String(format: "%d threads, INT8 kernels %@; INT8 peak (dot-product instruction, registers only): %.0f GMAC/s",
-                            threads, isa, peakInt8GMACs)]
+        var lines = [String(format: "%d threads, kernels %@; peaks (registers only): INT8 dot product %.0f GMAC/s, float FMA %.0f GMAC/s",
+                            threads, isa, peakInt8GMACs, peakFloatGMACs)]
         let e = emulatorMsPerFrame / 1000, f = floatMsPerFrame / 1000
         lines.append(String(format: "per rebuilt frame: emulator (INT8) %.1f ms = %.1f fps, %.2f GMAC -> %.0f GMAC/s = %.0f%% of the peak",
                             emulatorMsPerFrame, 1 / e, int8GMACPerFrame, int8GMACPerFrame / e, 100 * int8GMACPerFrame / e / peakInt8GMACs))
-        lines.append(String(format: "per rebuilt frame: float network %.1f ms = %.1f fps, %.2f GMAC -> %.0f GMAC/s",
-                            floatMsPerFrame, 1 / f, floatGMACPerFrame, floatGMACPerFrame / f))
+        lines.append(String(format: "per rebuilt frame: float network %.1f ms = %.1f fps, %.2f GMAC -> %.0f GMAC/s = %.0f%% of the peak",
+                            floatMsPerFrame, 1 / f, floatGMACPerFrame, floatGMACPerFrame / f, 100 * floatGMACPerFrame / f / peakFloatGMACs))
         lines.append("whole clips (default settings, centre square): frames, key frames, rebuilt frames, encode fps, decode fps (agc-decode process)")
         for c in clips {
             lines.append(String(format: "  %-18@ %5d %4d %5d %7.1f %7.1f", c.clip as NSString, c.frames, c.keyFrames, c.rebuilt, c.encodeFPS, c.decodeFPS))

@@ -47,6 +47,10 @@ extern "C" {
 /// `iterations` x 12 independent accumulators (the machine's peak for this code, one thread).
 /// Returns the MACs done; time it from outside.
 uint64_t agc_peak_int8_macs(agc_isa isa, uint64_t iterations);
+
+/// The same with the float kernels' fused multiply-add (AVX-512 where `isa` is AVX-512 VNNI,
+/// AVX2 + FMA otherwise, scalar on the portable path).
+uint64_t agc_peak_f32_macs(agc_isa isa, uint64_t iterations);
 #ifdef __cplusplus
 }
 #endif
