@@ -36,4 +36,14 @@ struct InterleavedLayout {
         }
         return packed
     }
+
+    /// The packed words split for 16-bit multiply-adds (AVX2's vpmaddwd, which has no unsigned x
+    /// signed byte form that is exact): per word, (w2 << 16 | w0) and (w3 << 16 | w1) with each
+    /// weight sign-extended to 16 bits, [out][group][tap][2].
+    static func pairWeights(_ packed: [Int32]) -> [Int32] {
+        packed.flatMap { word -> [Int32] in
+            let w = (0..<4).map { UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: word >> (8 * $0)))) & 0xFFFF }
+            return [Int32(bitPattern: w[2] << 16 | w[0]), Int32(bitPattern: w[3] << 16 | w[1])]
+        }
+    }
 }

@@ -34,6 +34,8 @@ public struct QuantizedConvolution: Sendable {
     /// Weights packed once for the vector kernels: four input channels' bytes per int32,
     /// [out][group of four inputs][tap] (3x3 kernels only; empty otherwise).
     let packedWeights: [Int32]
+    /// The same split into 16-bit pairs for the AVX2 kernel, [out][group][tap][2].
+    let pairedWeights: [Int32]
 
     public init(outChannels: Int, inChannels: Int, kernelSize: Int, weights: [Int8], bias: [Int32],
                 requantization: Requantization, upsampleInput: Bool = false, poolOutput: Bool = false,
@@ -53,6 +55,7 @@ public struct QuantizedConvolution: Sendable {
         self.residual = residual
         packedWeights = kernelSize == 3
             ? InterleavedLayout.packWeights(weights, outChannels: outChannels, inChannels: inChannels) : []
+        pairedWeights = InterleavedLayout.pairWeights(packedWeights)
     }
 
     /// Output height and width for an input of `height` x `width`.
@@ -179,18 +182,17 @@ public struct QuantizedConvolution: Sendable {
         let ow = poolOutput ? w / 2 : w, oh = poolOutput ? h / 2 : h
         let cout = outChannels
         let residualMultiplier = self.residual?.multiplier ?? [], residualShift = self.residual?.shift ?? []
-        do {
-            let pbuf = packed
-            packedWeights.withUnsafeBufferPointer { wbuf in
+        let pbuf = packed
+        packedWeights.withUnsafeBufferPointer { wbuf in
+            pairedWeights.withUnsafeBufferPointer { pairs in
                 correctedBias.withUnsafeBufferPointer { bbuf in
                     parallelFor(blocks * rowGroups, threads: threads) { task in
                         let block = task / rowGroups, y0 = (task % rowGroups) * rows
-                        let o0 = block * blockSize, count = min(blockSize, cout - o0)
+                        let o0 = block * blockSize, count = min(blockSize, cout - o0), weightsAt = o0 * layout.groups * 9
                         withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockSize * rows * w) { acc in
                             agc_conv3x3_u8s8(isa.cValue, pbuf.baseAddress!, Int32(layout.groups), Int32(layout.paddedRows),
-                                             Int32(layout.rowPixels), Int32(y0), Int32(rows), Int32(w),
-                                             wbuf.baseAddress! + o0 * layout.groups * 9, bbuf.baseAddress! + o0,
-                                             Int32(count), acc.baseAddress!)
+                                             Int32(layout.rowPixels), Int32(y0), Int32(rows), Int32(w), wbuf.baseAddress! + weightsAt,
+                                             pairs.baseAddress! + 2 * weightsAt, bbuf.baseAddress! + o0, Int32(count), acc.baseAddress!)
                             agc_output_stage(isa.cValue, acc.baseAddress!, Int32(count), Int32(rows), Int32(w), Int32(o0), rq.multiplier,
                                              rq.shift, rq.outputZeroPoint, rq.minimum, rq.maximum,
                                              residual.map { $0 + (o0 * h + y0) * w }, h * w, residualZeroPoints,

@@ -123,78 +123,143 @@ static void conv_avx512vnni(const uint8_t *packed, int groups, int padded_rows, 
     }
 }
 
-// The first min(8, left) lanes of each channel's accumulators, channel j at out + j * stride.
+// The first `left` (at most 8) lanes of a vector to out.
 __attribute__((target("avx2")))
-static inline void store_accumulators256(const __m256i *a, int channels, int32_t *out, long stride, int left) {
-    int n = left < 8 ? left : 8;
-    for (int j = 0; j < channels; j++) {
-        int32_t lanes[8];
-        _mm256_storeu_si256((__m256i *)lanes, a[j]);
-        for (int l = 0; l < n; l++) out[j * stride + l] = lanes[l];
+static inline void store_lanes256(__m256i v, int32_t *out, int left) {
+    if (left >= 8) {
+        _mm256_storeu_si256((__m256i *)out, v);
+        return;
+    }
+    int32_t lanes[8];
+    _mm256_storeu_si256((__m256i *)lanes, v);
+    for (int l = 0; l < left; l++) out[l] = lanes[l];
+}
+
+// AVX-VNNI (VEX, 256-bit, 16 registers): 8 pixels a vector, register blocks of P (up to 3)
+// vectors x C (up to 4) channels.
+__attribute__((target("avx2,avxvnni"), always_inline))
+static inline void block_avxvnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y, int x0,
+                                 int width, const int32_t *weights, long step, const int32_t *bias, int32_t *acc,
+                                 long channel_stride, const int P, const int C) {
+    __m256i a[3][4];
+    for (int j = 0; j < C; j++) {
+        __m256i b = _mm256_set1_epi32(bias[j]);
+        for (int p = 0; p < P; p++) a[p][j] = b;
+    }
+    for (int g = 0; g < groups; g++) {
+        const int32_t *wg = weights + (long)g * 9;
+        for (int t = 0; t < 9; t++) {
+            const uint8_t *row = pixel(packed, g, padded_rows, row_pixels, y + t / 3, x0 + t % 3);
+            __m256i v[3];
+            for (int p = 0; p < P; p++) v[p] = _mm256_loadu_si256((const __m256i *)(row + 32 * p));
+            for (int j = 0; j < C; j++) {
+                __m256i w = _mm256_set1_epi32(wg[j * step + t]);
+                for (int p = 0; p < P; p++) a[p][j] = _mm256_dpbusd_avx_epi32(a[p][j], v[p], w);
+            }
+        }
+    }
+    for (int p = 0; p < P; p++) {
+        for (int j = 0; j < C; j++) store_lanes256(a[p][j], acc + j * channel_stride + x0 + 8 * p, width - x0 - 8 * p);
     }
 }
 
-// AVX-VNNI (VEX, 256-bit): 8 pixels a vector.
+// AVX2: the four products of a lane as two vpmaddwd on 16-bit halves (exact: no saturation),
+// register blocks of P (up to 2) vectors x C (up to 4) channels.
+__attribute__((target("avx2"), always_inline))
+static inline void block_avx2(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y, int x0,
+                              int width, const int32_t *pairs, long step, const int32_t *bias, int32_t *acc,
+                              long channel_stride, const int P, const int C) {
+    const __m256i low_bytes = _mm256_set1_epi16(0x00FF);
+    __m256i a[2][4];
+    for (int j = 0; j < C; j++) {
+        __m256i b = _mm256_set1_epi32(bias[j]);
+        for (int p = 0; p < P; p++) a[p][j] = b;
+    }
+    for (int g = 0; g < groups; g++) {
+        const int32_t *wg = pairs + (long)g * 9 * 2;
+        for (int t = 0; t < 9; t++) {
+            const uint8_t *row = pixel(packed, g, padded_rows, row_pixels, y + t / 3, x0 + t % 3);
+            __m256i even[2], odd[2];
+            for (int p = 0; p < P; p++) {
+                __m256i v = _mm256_loadu_si256((const __m256i *)(row + 32 * p));
+                even[p] = _mm256_and_si256(v, low_bytes);  // channels 0 and 2 as 16-bit
+                odd[p] = _mm256_srli_epi16(v, 8);           // channels 1 and 3
+            }
+            for (int j = 0; j < C; j++) {
+                __m256i we = _mm256_set1_epi32(wg[2 * (j * step + t)]), wo = _mm256_set1_epi32(wg[2 * (j * step + t) + 1]);
+                for (int p = 0; p < P; p++) {
+                    a[p][j] = _mm256_add_epi32(a[p][j], _mm256_add_epi32(_mm256_madd_epi16(even[p], we),
+                                                                         _mm256_madd_epi16(odd[p], wo)));
+                }
+            }
+        }
+    }
+    for (int p = 0; p < P; p++) {
+        for (int j = 0; j < C; j++) store_lanes256(a[p][j], acc + j * channel_stride + x0 + 8 * p, width - x0 - 8 * p);
+    }
+}
+
+// One row of up to 8 channels in passes of 4, pixel blocks of the widest P that fits; `words`
+// int32 of weights per (channel, group, tap).
+#define ROW_256(name, target_isa, block, max_p, words)                                                                      \
+    __attribute__((target(target_isa)))                                                                              \
+    static void name(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y, int width,          \
+                     const int32_t *weights, long step, const int32_t *bias, int channels, int32_t *acc,            \
+                     long channel_stride) {                                                                          \
+        for (int c0 = 0; c0 < channels; c0 += 4) {                                                                   \
+            int C = channels - c0 < 4 ? channels - c0 : 4;                                                           \
+            const int32_t *w = weights + c0 * step * (words);                                                        \
+            int32_t *out = acc + c0 * channel_stride;                                                                \
+            for (int x0 = 0; x0 < width;) {                                                                          \
+                int vectors = (width - x0 + 7) / 8, P = vectors < max_p ? vectors : max_p;                           \
+                switch (C * 4 + P) {                                                                                 \
+                case 4 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 3, 4); break; \
+                case 4 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 2, 4); break; \
+                case 4 * 4 + 1: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 1, 4); break; \
+                case 3 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 3, 3); break; \
+                case 3 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 2, 3); break; \
+                case 3 * 4 + 1: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 1, 3); break; \
+                case 2 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 3, 2); break; \
+                case 2 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 2, 2); break; \
+                case 2 * 4 + 1: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 1, 2); break; \
+                case 1 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 3, 1); break; \
+                case 1 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 2, 1); break; \
+                default: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 1, 1); break; \
+                }                                                                                                    \
+                x0 += 8 * P;                                                                                         \
+            }                                                                                                        \
+        }                                                                                                            \
+    }
+
+ROW_256(row_avxvnni, "avx2,avxvnni", block_avxvnni, 3, 1)
+ROW_256(row_avx2, "avx2", block_avx2, 2, 2)
+#undef ROW_256
+
 __attribute__((target("avx2,avxvnni")))
 static void conv_avxvnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
                          int width, const int32_t *weights, const int32_t *bias, int channels, int32_t *acc) {
+    long step = (long)groups * 9, stride = (long)rows * width;
     for (int r = 0; r < rows; r++) {
-        for (int x0 = 0; x0 < width; x0 += 8) {
-            __m256i a[8];
-            for (int j = 0; j < 8; j++) a[j] = _mm256_set1_epi32(j < channels ? bias[j] : 0);
-            for (int g = 0; g < groups; g++) {
-                for (int t = 0; t < 9; t++) {
-                    __m256i v = _mm256_loadu_si256((const __m256i *)pixel(packed, g, padded_rows, row_pixels,
-                                                                          y0 + r + t / 3, x0 + t % 3));
-                    const int32_t *w = weights + (long)g * 9 + t;
-                    long step = (long)groups * 9;
-                    for (int j = 0; j < channels; j++) {
-                        a[j] = _mm256_dpbusd_avx_epi32(a[j], v, _mm256_set1_epi32(w[j * step]));
-                    }
-                }
-            }
-            store_accumulators256(a, channels, acc + (long)r * width + x0, (long)rows * width, width - x0);
-        }
+        row_avxvnni(packed, groups, padded_rows, row_pixels, y0 + r, width, weights, step, bias, channels,
+                    acc + (long)r * width, stride);
     }
 }
 
-// AVX2: the four products of a lane as two vpmaddwd on 16-bit halves (exact: no saturation).
 __attribute__((target("avx2")))
 static void conv_avx2(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
-                      int width, const int32_t *weights, const int32_t *bias, int channels, int32_t *acc) {
-    const __m256i low_bytes = _mm256_set1_epi16(0x00FF);
+                      int width, const int32_t *pairs, const int32_t *bias, int channels, int32_t *acc) {
+    long step = (long)groups * 9, stride = (long)rows * width;
     for (int r = 0; r < rows; r++) {
-        for (int x0 = 0; x0 < width; x0 += 8) {
-            __m256i a[8];
-            for (int j = 0; j < 8; j++) a[j] = _mm256_set1_epi32(j < channels ? bias[j] : 0);
-            for (int g = 0; g < groups; g++) {
-                for (int t = 0; t < 9; t++) {
-                    __m256i v = _mm256_loadu_si256((const __m256i *)pixel(packed, g, padded_rows, row_pixels,
-                                                                          y0 + r + t / 3, x0 + t % 3));
-                    __m256i even = _mm256_and_si256(v, low_bytes);     // channels 0 and 2 as 16-bit
-                    __m256i odd = _mm256_srli_epi16(v, 8);             // channels 1 and 3
-                    const int32_t *w = weights + (long)g * 9 + t;
-                    long step = (long)groups * 9;
-                    for (int j = 0; j < channels; j++) {
-                        uint32_t word = (uint32_t)w[j * step];
-                        int32_t w0 = (int8_t)(word & 0xFF), w1 = (int8_t)((word >> 8) & 0xFF);
-                        int32_t w2 = (int8_t)((word >> 16) & 0xFF), w3 = (int8_t)(word >> 24);
-                        __m256i we = _mm256_set1_epi32((int32_t)(((uint32_t)w2 << 16) | ((uint32_t)w0 & 0xFFFF)));
-                        __m256i wo = _mm256_set1_epi32((int32_t)(((uint32_t)w3 << 16) | ((uint32_t)w1 & 0xFFFF)));
-                        a[j] = _mm256_add_epi32(a[j], _mm256_add_epi32(_mm256_madd_epi16(even, we), _mm256_madd_epi16(odd, wo)));
-                    }
-                }
-            }
-            store_accumulators256(a, channels, acc + (long)r * width + x0, (long)rows * width, width - x0);
-        }
+        row_avx2(packed, groups, padded_rows, row_pixels, y0 + r, width, pairs, step, bias, channels,
+                 acc + (long)r * width, stride);
     }
 }
 
 #endif
 
 void agc_conv3x3_u8s8(agc_isa isa, const uint8_t *packed, int groups, int padded_rows, int row_pixels,
-                      int y0, int rows, int width, const int32_t *weights, const int32_t *bias,
-                      int channels, int32_t *acc) {
+                      int y0, int rows, int width, const int32_t *weights, const int32_t *pairs,
+                      const int32_t *bias, int channels, int32_t *acc) {
 #if defined(__x86_64__)
     switch (isa) {
     case AGC_ISA_AVX512VNNI:
@@ -204,7 +269,7 @@ void agc_conv3x3_u8s8(agc_isa isa, const uint8_t *packed, int groups, int padded
         conv_avxvnni(packed, groups, padded_rows, row_pixels, y0, rows, width, weights, bias, channels, acc);
         return;
     case AGC_ISA_AVX2:
-        conv_avx2(packed, groups, padded_rows, row_pixels, y0, rows, width, weights, bias, channels, acc);
+        conv_avx2(packed, groups, padded_rows, row_pixels, y0, rows, width, pairs, bias, channels, acc);
         return;
     default:
         break;

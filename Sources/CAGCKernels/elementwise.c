@@ -5,8 +5,7 @@
 // at run time; the callers split the work over threads by the ranges in the arguments.
 #include "agc_kernels.h"
 #include "fixed_point.h"
-
-#define BODY static inline __attribute__((always_inline))
+#include "per_isa.h"
 
 static inline int64_t rounded_divide(int64_t x, int64_t d) { return x >= 0 ? (x + d / 2) / d : -((d / 2 - x) / d); }
 
@@ -116,25 +115,6 @@ BODY void average_pool_u8_body(const uint8_t *input, int h, int w, int f, int c0
         }
     }
 }
-
-// Each body compiled for every instruction set, and the dispatch on `isa`.
-#if defined(__x86_64__)
-#define PER_ISA(name, params, args)                                                                       \
-    static void name##_portable params { name##_body args; }                                              \
-    __attribute__((target("avx2"))) static void name##_avx2 params { name##_body args; }                  \
-    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) static void name##_avx512 params {       \
-        name##_body args;                                                                                 \
-    }
-#define DISPATCH(isa, name, args)                                                 \
-    do {                                                                          \
-        if ((isa) == AGC_ISA_AVX512VNNI) name##_avx512 args;                      \
-        else if ((isa) == AGC_ISA_AVX2 || (isa) == AGC_ISA_AVXVNNI) name##_avx2 args; \
-        else name##_portable args;                                                \
-    } while (0)
-#else
-#define PER_ISA(name, params, args) static void name##_portable params { name##_body args; }
-#define DISPATCH(isa, name, args) name##_portable args
-#endif
 
 PER_ISA(keypoint_heat,
         (int32_t sx, int32_t sy, int32_t dx, int32_t dy, int units, int r, const int32_t *table, int table_count,

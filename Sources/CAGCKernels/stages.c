@@ -2,6 +2,7 @@
 // arithmetic as AGCKernels' FixedPoint and Requantization (gemmlowp rounding), bit for bit.
 #include "agc_kernels.h"
 #include "fixed_point.h"
+#include "per_isa.h"
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -88,19 +89,22 @@ void agc_fixed_multiply_array(agc_isa isa, const int32_t *x, int n, int32_t mult
     for (int i = 0; i < n; i++) out[i] = fixed_multiply(x[i], multiplier, shift);
 }
 
-void agc_output_stage(agc_isa isa, int32_t *acc, int count, int rows, int width, int o0, const int32_t *multiplier,
-                      const int32_t *shift, int32_t output_zero_point, int32_t minimum, int32_t maximum,
-                      const uint8_t *residual, long residual_plane, const int32_t *residual_zero_points,
-                      const int32_t *residual_multiplier, const int32_t *residual_shift,
-                      uint8_t *output, long output_plane) {
-#if defined(__x86_64__)
-    if (isa == AGC_ISA_AVX512VNNI) {
-        agc_output_stage_avx512(acc, count, rows, width, o0, multiplier, shift, output_zero_point, minimum, maximum,
-                                residual, residual_plane, residual_zero_points, residual_multiplier, residual_shift,
-                                output, output_plane);
-        return;
-    }
-#endif
+// The output stage as plain C, compiled per instruction set (the AVX-512 one is hand-written in
+// stages_avx512.c). The rounding doubling high multiply as floor((ab + 2^30) / 2^31), which
+// equals the definition's nudged truncation for both signs and vectorizes.
+static inline int32_t fixed_multiply_by_shift(int32_t x, int32_t multiplier, int32_t shift) {
+    int32_t left = shift > 0 ? shift : 0, right = shift < 0 ? -shift : 0;
+    int32_t shifted = left > 0 ? (int32_t)(uint32_t)((uint64_t)(int64_t)x << left) : x;
+    int32_t high = shifted == INT32_MIN && multiplier == INT32_MIN
+        ? INT32_MAX : (int32_t)(((int64_t)shifted * multiplier + (1LL << 30)) >> 31);
+    return rounding_divide_by_pot(high, right);
+}
+
+BODY void output_stage_body(int32_t *acc, int count, int rows, int width, int o0, const int32_t *multiplier,
+                            const int32_t *shift, int32_t output_zero_point, int32_t minimum, int32_t maximum,
+                            const uint8_t *residual, long residual_plane, const int32_t *residual_zero_points,
+                            const int32_t *residual_multiplier, const int32_t *residual_shift,
+                            uint8_t *output, long output_plane) {
     for (int j = 0; j < count; j++) {
         int o = o0 + j;
         for (int r = 0; r < rows; r++) {
@@ -109,11 +113,11 @@ void agc_output_stage(agc_isa isa, int32_t *acc, int count, int rows, int width,
                 const uint8_t *res = residual + (long)j * residual_plane + (long)r * width;
                 for (int x = 0; x < width; x++) {
                     int32_t v = (int32_t)res[x] - residual_zero_points[o];
-                    line[x] = (int32_t)((uint32_t)line[x] + (uint32_t)fixed_multiply(v, residual_multiplier[o], residual_shift[o]));
+                    line[x] = (int32_t)((uint32_t)line[x] + (uint32_t)fixed_multiply_by_shift(v, residual_multiplier[o], residual_shift[o]));
                 }
             }
             for (int x = 0; x < width; x++) {
-                int32_t v = (int32_t)((uint32_t)output_zero_point + (uint32_t)fixed_multiply(line[x], multiplier[o], shift[o]));
+                int32_t v = (int32_t)((uint32_t)output_zero_point + (uint32_t)fixed_multiply_by_shift(line[x], multiplier[o], shift[o]));
                 line[x] = v < minimum ? minimum : (v > maximum ? maximum : v);
             }
         }
@@ -128,4 +132,30 @@ void agc_output_stage(agc_isa isa, int32_t *acc, int count, int rows, int width,
             for (int x = 0; x < width; x++) dst[x] = (uint8_t)line[x];
         }
     }
+}
+
+PER_ISA(output_stage,
+        (int32_t *acc, int count, int rows, int width, int o0, const int32_t *multiplier, const int32_t *shift,
+         int32_t output_zero_point, int32_t minimum, int32_t maximum, const uint8_t *residual, long residual_plane,
+         const int32_t *residual_zero_points, const int32_t *residual_multiplier, const int32_t *residual_shift,
+         uint8_t *output, long output_plane),
+        (acc, count, rows, width, o0, multiplier, shift, output_zero_point, minimum, maximum, residual, residual_plane,
+         residual_zero_points, residual_multiplier, residual_shift, output, output_plane))
+
+void agc_output_stage(agc_isa isa, int32_t *acc, int count, int rows, int width, int o0, const int32_t *multiplier,
+                      const int32_t *shift, int32_t output_zero_point, int32_t minimum, int32_t maximum,
+                      const uint8_t *residual, long residual_plane, const int32_t *residual_zero_points,
+                      const int32_t *residual_multiplier, const int32_t *residual_shift,
+                      uint8_t *output, long output_plane) {
+#if defined(__x86_64__)
+    if (isa == AGC_ISA_AVX512VNNI) {
+        agc_output_stage_avx512(acc, count, rows, width, o0, multiplier, shift, output_zero_point, minimum, maximum,
+                                residual, residual_plane, residual_zero_points, residual_multiplier, residual_shift,
+                                output, output_plane);
+        return;
+    }
+#endif
+    DISPATCH(isa, output_stage, (acc, count, rows, width, o0, multiplier, shift, output_zero_point, minimum, maximum,
+                                 residual, residual_plane, residual_zero_points, residual_multiplier, residual_shift,
+                                 output, output_plane));
 }

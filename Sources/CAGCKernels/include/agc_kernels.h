@@ -29,12 +29,14 @@ agc_isa agc_isa_best(void);
 /// padded position (py, px). `row_pixels` must be at least width + 2 + 16 (the kernels read whole
 /// vectors past the last column). `weights`: per output channel, per group, per tap, four signed
 /// bytes (channel 4g in the lowest) as one int32: index (o * groups + g) * 9 + tap.
+/// `pairs`: the same weights for the AVX2 kernel, two int32 per (o, g, tap): channels 0 and 2,
+/// then 1 and 3, as 16-bit halves (sign-extended), at index ((o * groups + g) * 9 + tap) * 2.
 /// `bias`: per output channel, the accumulator's start.
 /// Output: acc[(j * rows + r) * width + x] for j < channels, r < rows, x < width; output row
 /// y0 + r reads padded rows y0 + r ... y0 + r + 2.
 void agc_conv3x3_u8s8(agc_isa isa, const uint8_t *packed, int groups, int padded_rows, int row_pixels,
-                      int y0, int rows, int width, const int32_t *weights, const int32_t *bias,
-                      int channels, int32_t *acc);
+                      int y0, int rows, int width, const int32_t *weights, const int32_t *pairs,
+                      const int32_t *bias, int channels, int32_t *acc);
 
 #ifdef __cplusplus
 }
