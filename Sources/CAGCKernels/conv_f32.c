@@ -129,11 +129,80 @@ static void conv_f32_avx512(const float *input, int cin, int ph, int pw, int k, 
     }
 }
 
+// AVX2 + FMA (16 registers): 3x3 kernels in register blocks of P (up to 2) vectors of 8 floats
+// x C (up to 4) channels, 8 channels as two passes of 4; other kernel sizes 8 pixels x 8 channels.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void block3_avx2(const float *input, int cin, int ph, int pw, int y, int x0, int width,
+                               const float *weights, const float *bias, int relu, float *output, long plane,
+                               const int P, const int C) {
+    __m256 a[2][4];
+    for (int j = 0; j < C; j++) {
+        __m256 b = _mm256_set1_ps(bias[j]);
+        for (int p = 0; p < P; p++) a[p][j] = b;
+    }
+    for (int i = 0; i < cin; i++) {
+        const float *row = input + ((long)i * ph + y) * pw + x0;
+        const float *w = weights + (long)i * 9 * 8;
+        for (int t = 0; t < 9; t++) {
+            const float *q = row + (t / 3) * pw + t % 3;
+            __m256 v[2];
+            for (int p = 0; p < P; p++) v[p] = _mm256_loadu_ps(q + 8 * p);  // rows have 16 floats of slack
+            for (int j = 0; j < C; j++) {
+                __m256 c = _mm256_broadcast_ss(w + t * 8 + j);
+                for (int p = 0; p < P; p++) a[p][j] = _mm256_fmadd_ps(v[p], c, a[p][j]);
+            }
+        }
+    }
+    for (int p = 0; p < P; p++) {
+        int left = width - x0 - 8 * p;
+        for (int j = 0; j < C; j++) {
+            __m256 r = relu ? _mm256_max_ps(a[p][j], _mm256_setzero_ps()) : a[p][j];
+            float *dst = output + (long)j * plane + (long)y * width + x0 + 8 * p;
+            if (left >= 8) {
+                _mm256_storeu_ps(dst, r);
+            } else {
+                float lanes[8];
+                _mm256_storeu_ps(lanes, r);
+                for (int l = 0; l < left; l++) dst[l] = lanes[l];
+            }
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void row3_avx2(const float *input, int cin, int ph, int pw, int y, int width, const float *weights,
+                      const float *bias, int count, int relu, float *output, long plane) {
+    for (int c0 = 0; c0 < count; c0 += 4) {
+        int C = count - c0 < 4 ? count - c0 : 4;
+        const float *w = weights + c0;  // channel c0 + j's weights sit at + j in every group of eight
+        for (int x0 = 0; x0 < width;) {
+            int P = width - x0 > 8 ? 2 : 1;
+#define BLOCK(P, C) block3_avx2(input, cin, ph, pw, y, x0, width, w, bias + c0, relu, output + c0 * plane, plane, P, C)
+            switch (C * 4 + P) {
+            case 4 * 4 + 2: BLOCK(2, 4); break;
+            case 4 * 4 + 1: BLOCK(1, 4); break;
+            case 3 * 4 + 2: BLOCK(2, 3); break;
+            case 3 * 4 + 1: BLOCK(1, 3); break;
+            case 2 * 4 + 2: BLOCK(2, 2); break;
+            case 2 * 4 + 1: BLOCK(1, 2); break;
+            case 1 * 4 + 2: BLOCK(2, 1); break;
+            default: BLOCK(1, 1); break;
+            }
+#undef BLOCK
+            x0 += 8 * P;
+        }
+    }
+}
+
 __attribute__((target("avx2,fma")))
 static void conv_f32_avx2(const float *input, int cin, int ph, int pw, int k, int y0, int y1, int width,
                           const float *weights, const float *bias, int count, int relu, float *output, long plane) {
     int taps = k * k;
     for (int y = y0; y < y1; y++) {
+        if (k == 3) {
+            row3_avx2(input, cin, ph, pw, y, width, weights, bias, count, relu, output, plane);
+            continue;
+        }
         for (int x0 = 0; x0 < width; x0 += 8) {
             __m256 a[8];
             for (int j = 0; j < 8; j++) a[j] = _mm256_set1_ps(j < count ? bias[j] : 0.0f);
@@ -159,19 +228,25 @@ static void conv_f32_avx2(const float *input, int cin, int ph, int pw, int k, in
 }
 #endif
 
+// Row by row, tap by tap: the innermost loop runs along the row, so the compiler vectorizes it
+// for whatever the machine has (SSE2, NEON, ...).
 static void conv_f32_portable(const float *input, int cin, int ph, int pw, int k, int y0, int y1, int width,
                               const float *weights, const float *bias, int count, int relu, float *output, long plane) {
     int taps = k * k;
     for (int j = 0; j < count; j++) {
         for (int y = y0; y < y1; y++) {
-            for (int x = 0; x < width; x++) {
-                float acc = bias[j];
-                for (int i = 0; i < cin; i++) {
-                    const float *p = input + ((long)i * ph + y) * pw + x;
-                    const float *w = weights + (long)i * taps * 8 + j;
-                    for (int t = 0; t < taps; t++) acc += p[(t / k) * pw + t % k] * w[t * 8];
+            float *out = output + (long)j * plane + (long)y * width;
+            for (int x = 0; x < width; x++) out[x] = bias[j];
+            for (int i = 0; i < cin; i++) {
+                const float *w = weights + (long)i * taps * 8 + j;
+                for (int t = 0; t < taps; t++) {
+                    const float *p = input + ((long)i * ph + y + t / k) * pw + t % k;
+                    float wt = w[t * 8];
+                    for (int x = 0; x < width; x++) out[x] += p[x] * wt;
                 }
-                output[(long)j * plane + (long)y * width + x] = relu && acc < 0 ? 0 : acc;
+            }
+            if (relu) {
+                for (int x = 0; x < width; x++) out[x] = out[x] < 0 ? 0 : out[x];
             }
         }
     }

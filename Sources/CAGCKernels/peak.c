@@ -88,9 +88,17 @@ uint64_t agc_peak_f32_macs(agc_isa isa, uint64_t n) {
     if (isa == AGC_ISA_AVX512VNNI) return peak_f32_avx512(n);
     if (isa != AGC_ISA_PORTABLE && __builtin_cpu_supports("fma")) return peak_f32_avx2(n);
 #endif
-    volatile float acc = 0;
-    for (uint64_t k = 0; k < n; k++) acc += (float)k * 3.0f;
-    return n;
+    // Portable: a multiply-add over 64 lanes the compiler vectorizes for the machine's baseline
+    // (SSE2, NEON), the accumulators kept in memory between rounds.
+    float acc[64] = {0}, x[64], w[64];
+    for (int i = 0; i < 64; i++) { x[i] = 1.0f; w[i] = 1e-9f; }
+    for (uint64_t k = 0; k < n; k++) {
+        for (int i = 0; i < 64; i++) acc[i] += x[i] * w[i];
+        __asm__ volatile("" : : "r"(acc), "r"(x) : "memory");
+    }
+    volatile float sink = acc[0];
+    (void)sink;
+    return n * 64;
 }
 
 uint64_t agc_peak_int8_macs(agc_isa isa, uint64_t n) {
@@ -102,7 +110,15 @@ uint64_t agc_peak_int8_macs(agc_isa isa, uint64_t n) {
     default: break;
     }
 #endif
-    volatile int32_t acc = 0;
-    for (uint64_t k = 0; k < n; k++) acc += (int32_t)k * 3;
-    return n;
+    // Portable: as for float, 16-bit products summed into 32-bit lanes.
+    int32_t acc[64] = {0};
+    int16_t x[64], w[64];
+    for (int i = 0; i < 64; i++) { x[i] = 1; w[i] = 3; }
+    for (uint64_t k = 0; k < n; k++) {
+        for (int i = 0; i < 64; i++) acc[i] += x[i] * w[i];
+        __asm__ volatile("" : : "r"(acc), "r"(x) : "memory");
+    }
+    volatile int32_t sink = acc[0];
+    (void)sink;
+    return n * 64;
 }
