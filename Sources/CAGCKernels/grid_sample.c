@@ -10,6 +10,8 @@
 // its weights swapped to the right byte when the first tap is left of or below the last
 // column or row.
 #include "agc_kernels.h"
+#include "per_isa.h"
+#include <math.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -286,4 +288,52 @@ void agc_grid_positions_shift(int32_t shift_x, int32_t shift_y, int height, int 
             positions[2 * ((long)y * width + x) + 1] = cy;
         }
     }
+}
+
+// Float bilinear sampling (AGCKernels' GridSample is the definition: zero padding,
+// align_corners=False, grid in [-1, 1]): per pixel the four taps and weights once (a tap outside
+// gets weight 0 and index 0), shared by every channel; one body compiled per instruction set.
+BODY void grid_sample_f32_body(const float *input, int channels, int ih, int iw, const float *grid, int count,
+                               float *output, long output_plane) {
+    enum { N = 256 };
+    int32_t index[4][N];
+    float weight[4][N];
+    for (int q0 = 0; q0 < count; q0 += N) {
+        int n = count - q0 < N ? count - q0 : N;
+        for (int q = 0; q < n; q++) {
+            float ix = ((grid[2 * (q0 + q)] + 1) * (float)iw - 1) / 2;
+            float iy = ((grid[2 * (q0 + q) + 1] + 1) * (float)ih - 1) / 2;
+            float fx = floorf(ix), fy = floorf(iy);
+            // Far outside every tap is zero; the guard also keeps the integer conversion in range.
+            int inside = fx > -2 && fy > -2 && fx < (float)iw && fy < (float)ih;
+            int x0 = inside ? (int)fx : -2, y0 = inside ? (int)fy : -2;
+            float wx1 = ix - fx, wx0 = (fx + 1) - ix, wy1 = iy - fy, wy0 = (fy + 1) - iy;
+            int xin0 = x0 >= 0, xin1 = x0 + 1 < iw && x0 + 1 >= 0, yin0 = y0 >= 0, yin1 = y0 + 1 < ih && y0 + 1 >= 0;
+            index[0][q] = xin0 && yin0 ? y0 * iw + x0 : 0;
+            index[1][q] = xin1 && yin0 ? y0 * iw + x0 + 1 : 0;
+            index[2][q] = xin0 && yin1 ? (y0 + 1) * iw + x0 : 0;
+            index[3][q] = xin1 && yin1 ? (y0 + 1) * iw + x0 + 1 : 0;
+            weight[0][q] = xin0 && yin0 ? wx0 * wy0 : 0;
+            weight[1][q] = xin1 && yin0 ? wx1 * wy0 : 0;
+            weight[2][q] = xin0 && yin1 ? wx0 * wy1 : 0;
+            weight[3][q] = xin1 && yin1 ? wx1 * wy1 : 0;
+        }
+        for (int c = 0; c < channels; c++) {
+            const float *plane = input + (long)c * ih * iw;
+            float *out = output + (long)c * output_plane + q0;
+            for (int q = 0; q < n; q++) {
+                out[q] = ((plane[index[0][q]] * weight[0][q] + plane[index[1][q]] * weight[1][q])
+                          + plane[index[2][q]] * weight[2][q]) + plane[index[3][q]] * weight[3][q];
+            }
+        }
+    }
+}
+
+PER_ISA(grid_sample_f32,
+        (const float *input, int channels, int ih, int iw, const float *grid, int count, float *output, long output_plane),
+        (input, channels, ih, iw, grid, count, output, output_plane))
+
+void agc_grid_sample_f32(agc_isa isa, const float *input, int channels, int ih, int iw, const float *grid, int count,
+                         float *output, long output_plane) {
+    DISPATCH(isa, grid_sample_f32, (input, channels, ih, iw, grid, count, output, output_plane));
 }

@@ -53,11 +53,16 @@ final class KernelParityTests: XCTestCase {
 
     func testGridSampleOptimizedMatchesReference() {
         let x = randomTensor(5, 13, 17)
-        for (oh, ow) in [(13, 17), (8, 24)] {
-            // Positions inside, on the border and well outside the input.
-            let grid = (0..<(oh * ow * 2)).map { _ in rng.nextFloat(in: -1.3...1.3) }
-            assertClose(GridSample.optimized(x, grid: grid, height: oh, width: ow).data,
-                        GridSample.reference(x, grid: grid, height: oh, width: ow).data, tolerance: 1e-5)
+        // Several 256-pixel chunks and a ragged end; every instruction set this CPU runs.
+        for (oh, ow) in [(13, 17), (8, 24), (41, 60)] {
+            // Positions inside, on the border and well outside the input, and far away.
+            var grid = (0..<(oh * ow * 2)).map { _ in rng.nextFloat(in: -1.3...1.3) }
+            grid[0] = 1e9
+            grid[3] = -1e9
+            let ref = GridSample.reference(x, grid: grid, height: oh, width: ow)
+            for isa in KernelISA.supported {
+                assertClose(GridSample.optimized(x, grid: grid, height: oh, width: ow, isa: isa).data, ref.data, tolerance: 1e-5)
+            }
         }
     }
 

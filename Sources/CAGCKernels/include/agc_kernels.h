@@ -125,6 +125,12 @@ void agc_grid_sample_u8(agc_isa isa, const uint8_t *input, int channels, int ih,
 /// then y plane): pixel + flow x size / 2, clamped to +-2^30.
 void agc_grid_positions_flow(const int32_t *flow, int height, int width, int p0, int p1, int32_t *positions);
 
+/// Float bilinear sampling (AGCKernels' GridSample: zero padding, align_corners=False) of
+/// `channels` planes of `ih` x `iw` at `count` grid points (x, y in [-1, 1], interleaved);
+/// channel c's samples at output + c * output_plane.
+void agc_grid_sample_f32(agc_isa isa, const float *input, int channels, int ih, int iw, const float *grid, int count,
+                         float *output, long output_plane);
+
 /// All positions of the identity grid shifted by one normalised Q16.16 offset (same rules).
 void agc_grid_positions_shift(int32_t shift_x, int32_t shift_y, int height, int width, int32_t *positions);
 #ifdef __cplusplus
