@@ -5,8 +5,9 @@
 // workers sleep in the kernel), so the workers here spin for a while after each job, as
 // OpenMP's and ONNX Runtime's pools do, and only then sleep on a condition variable.
 // Tasks are handed out one index at a time from a shared counter; each index runs exactly once.
-// One job runs at a time: a call made while another is running (another thread, or from inside
-// a task) runs its indices itself, serially.
+// One job runs at a time: a call from inside a task runs its indices itself, serially; a call
+// made while another thread's job runs returns without running anything, and the caller splits
+// the work its own way.
 #include "agc_kernels.h"
 #include <pthread.h>
 #include <stdatomic.h>
@@ -80,12 +81,13 @@ static void *worker_main(void *argument) {
     return NULL;
 }
 
-void agc_parallel_for(long count, int threads, agc_task_fn fn, void *context) {
+int agc_parallel_for(long count, int threads, agc_task_fn fn, void *context) {
     if (threads > MAX_WORKERS + 1) threads = MAX_WORKERS + 1;
-    if (threads <= 1 || count <= 1 || inside_task || pthread_mutex_trylock(&pool.lock) != 0) {
+    if (threads <= 1 || count <= 1 || inside_task) {
         for (long i = 0; i < count; i++) fn(context, i);
-        return;
+        return 1;
     }
+    if (pthread_mutex_trylock(&pool.lock) != 0) return 0;
     int helpers = (int)(count - 1 < threads - 1 ? count - 1 : threads - 1);
     while (pool.workers < helpers) {
         pthread_t thread;
@@ -117,4 +119,5 @@ void agc_parallel_for(long count, int threads, agc_task_fn fn, void *context) {
     inside_task = false;
     while (atomic_load_explicit(&pool.running, memory_order_acquire) > 0) PAUSE();
     pthread_mutex_unlock(&pool.lock);
+    return 1;
 }

@@ -145,9 +145,9 @@ typedef void (*agc_task_fn)(void *context, long index);
 
 /// Runs fn(context, i) for every i in 0 ..< count, exactly once each, on up to `threads`
 /// threads (the caller's included) of a persistent pool whose workers spin briefly between jobs.
-/// Returns when every task is done. A call from inside a task, or while another thread's job
-/// runs, runs its tasks serially on the calling thread.
-void agc_parallel_for(long count, int threads, agc_task_fn fn, void *context);
+/// Returns 1 when every task is done. A call from inside a task runs its tasks serially on the
+/// calling thread; a call while another thread's job holds the pool runs nothing and returns 0.
+int agc_parallel_for(long count, int threads, agc_task_fn fn, void *context);
 #ifdef __cplusplus
 }
 #endif
