@@ -19,10 +19,12 @@ struct InterleavedLayout {
 
     var bytes: Int { groups * paddedRows * rowPixels * 4 }
 
-    /// 3x3 weights [out][in][3][3] -> [out][group][tap] int32 of four input channels' bytes.
+    /// 3x3 weights [out][in][3][3] -> int32 words of four input channels' bytes in blocks of eight
+    /// output channels, output channel innermost: [out / 8][group][tap][out % 8], zero words past
+    /// the last output channel.
     static func packWeights(_ weights: [Int8], outChannels: Int, inChannels: Int) -> [Int32] {
-        let groups = (inChannels + 3) / 4
-        var packed = [Int32](repeating: 0, count: outChannels * groups * 9)
+        let groups = (inChannels + 3) / 4, blocks = (outChannels + 7) / 8
+        var packed = [Int32](repeating: 0, count: blocks * groups * 9 * 8)
         for o in 0..<outChannels {
             for g in 0..<groups {
                 for t in 0..<9 {
@@ -30,7 +32,7 @@ struct InterleavedLayout {
                     for c in 0..<4 where 4 * g + c < inChannels {
                         word |= UInt32(UInt8(bitPattern: weights[(o * inChannels + 4 * g + c) * 9 + t])) << (8 * c)
                     }
-                    packed[(o * groups + g) * 9 + t] = Int32(bitPattern: word)
+                    packed[(((o / 8) * groups + g) * 9 + t) * 8 + o % 8] = Int32(bitPattern: word)
                 }
             }
         }
@@ -39,7 +41,7 @@ struct InterleavedLayout {
 
     /// The packed words split for 16-bit multiply-adds (AVX2's vpmaddwd, which has no unsigned x
     /// signed byte form that is exact): per word, (w2 << 16 | w0) and (w3 << 16 | w1) with each
-    /// weight sign-extended to 16 bits, [out][group][tap][2].
+    /// weight sign-extended to 16 bits, two words in place of each packed one.
     static func pairWeights(_ packed: [Int32]) -> [Int32] {
         packed.flatMap { word -> [Int32] in
             let w = (0..<4).map { UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: word >> (8 * $0)))) & 0xFFFF }

@@ -31,10 +31,11 @@ public struct QuantizedConvolution: Sendable {
     public var upsampleInput: Bool
     public var poolOutput: Bool
     public var residual: ResidualAdd?
-    /// Weights packed once for the vector kernels: four input channels' bytes per int32,
-    /// [out][group of four inputs][tap] (3x3 kernels only; empty otherwise).
+    /// Weights packed once for the vector kernels: four input channels' bytes per int32, in blocks
+    /// of eight output channels, [out / 8][group of four inputs][tap][out % 8] (3x3 kernels only;
+    /// empty otherwise).
     let packedWeights: [Int32]
-    /// The same split into 16-bit pairs for the AVX2 kernel, [out][group][tap][2].
+    /// The same split into 16-bit pairs for the AVX2 kernel, two words per packed word.
     let pairedWeights: [Int32]
 
     public init(outChannels: Int, inChannels: Int, kernelSize: Int, weights: [Int8], bias: [Int32],

@@ -1,6 +1,10 @@
 // 3x3 INT8 convolution accumulators: unsigned 8-bit activations x signed 8-bit weights, exact
 // INT32 sums. One portable version and three vector versions (AVX2, AVX-VNNI, AVX-512 VNNI), all
 // giving the same bits; agc_conv3x3_u8s8 dispatches on the instruction set asked for.
+//
+// Weights come in blocks of eight output channels, channel innermost: the word of channel j,
+// group g, tap t at ((g * 9 + t) * 8 + j), so that one pointer and constant offsets reach every
+// weight a register block broadcasts.
 #include "agc_kernels.h"
 
 #if defined(__x86_64__)
@@ -19,7 +23,7 @@ static void conv_portable(const uint8_t *packed, int groups, int padded_rows, in
             for (int x = 0; x < width; x++) out[x] = bias[j];
             for (int g = 0; g < groups; g++) {
                 for (int t = 0; t < 9; t++) {
-                    int32_t w = weights[((long)j * groups + g) * 9 + t];
+                    int32_t w = weights[((long)g * 9 + t) * 8 + j];
                     int8_t w0 = (int8_t)(w & 0xFF), w1 = (int8_t)((w >> 8) & 0xFF);
                     int8_t w2 = (int8_t)((w >> 16) & 0xFF), w3 = (int8_t)((w >> 24) & 0xFF);
                     const uint8_t *p = pixel(packed, g, padded_rows, row_pixels, y0 + r + t / 3, t % 3);
@@ -35,28 +39,35 @@ static void conv_portable(const uint8_t *packed, int groups, int padded_rows, in
 
 #if defined(__x86_64__)
 
+// The register-block kernels below share one shape: P pixel vectors x C output channels of
+// accumulators; per group and tap, P input vectors loaded from the tap's row (constant offsets
+// from the group's three row pointers) and C weights broadcast, so that loads per multiply-add are
+// (P + C) / (P x C). P and C are constants in every instantiation, the loops unrolled into
+// registers. Output: acc[j * channel_stride + x].
+
 // AVX-512 VNNI: 16 pixels a vector (4 channels a lane), vpdpbusd adds four products a lane.
-// A register block of P pixel vectors x C output channels (P x C accumulators): each tap loads
-// P input vectors and broadcasts C weights, so loads per multiply-add fall to (P + C) / (P x C).
-// P and C are constants in every instantiation, the loops unrolled into registers.
 __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
 static inline void block_avx512vnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y,
-                                    int x0, int width, const int32_t *weights, long step, const int32_t *bias,
+                                    int x0, int width, const int32_t *weights, const int32_t *bias,
                                     int32_t *acc, long channel_stride, const int P, const int C) {
-    __m512i a[8][8];
+    __m512i a[3][8];
     for (int j = 0; j < C; j++) {
         __m512i b = _mm512_set1_epi32(bias[j]);
         for (int p = 0; p < P; p++) a[p][j] = b;
     }
-    for (int g = 0; g < groups; g++) {
-        const int32_t *wg = weights + (long)g * 9;
-        for (int t = 0; t < 9; t++) {
-            const uint8_t *row = pixel(packed, g, padded_rows, row_pixels, y + t / 3, x0 + t % 3);
-            __m512i v[8];
-            for (int p = 0; p < P; p++) v[p] = _mm512_loadu_si512(row + 64 * p);
-            for (int j = 0; j < C; j++) {
-                __m512i w = _mm512_set1_epi32(wg[j * step + t]);
-                for (int p = 0; p < P; p++) a[p][j] = _mm512_dpbusd_epi32(a[p][j], v[p], w);
+    const long row_bytes = (long)row_pixels * 4, group_bytes = (long)padded_rows * row_bytes;
+    const uint8_t *base = pixel(packed, 0, padded_rows, row_pixels, y, x0);
+    for (int g = 0; g < groups; g++, base += group_bytes, weights += 72) {
+        for (int ky = 0; ky < 3; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+                const uint8_t *row = base + ky * row_bytes + 4 * kx;
+                const int32_t *w = weights + (ky * 3 + kx) * 8;
+                __m512i v[3];
+                for (int p = 0; p < P; p++) v[p] = _mm512_loadu_si512(row + 64 * p);
+                for (int j = 0; j < C; j++) {
+                    __m512i wj = _mm512_set1_epi32(w[j]);
+                    for (int p = 0; p < P; p++) a[p][j] = _mm512_dpbusd_epi32(a[p][j], v[p], wj);
+                }
             }
         }
     }
@@ -67,59 +78,42 @@ static inline void block_avx512vnni(const uint8_t *packed, int groups, int padde
     }
 }
 
-// Channel counts of 8, 4, 3, 2 and 1 with up to 3 (C = 8) or 4 pixel vectors; other counts are split.
+// Channel counts of 8 (up to 3 vectors) and 1-4 (up to 3 vectors); 5-7 as 4 + the rest.
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void row_avx512vnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y, int width,
-                           const int32_t *weights, long step, const int32_t *bias, int channels, int32_t *acc,
+                           const int32_t *weights, const int32_t *bias, int channels, int32_t *acc,
                            long channel_stride) {
+    if (channels > 4 && channels < 8) {
+        row_avx512vnni(packed, groups, padded_rows, row_pixels, y, width, weights, bias, 4, acc, channel_stride);
+        row_avx512vnni(packed, groups, padded_rows, row_pixels, y, width, weights + 4, bias + 4, channels - 4,
+                       acc + 4 * channel_stride, channel_stride);
+        return;
+    }
     for (int x0 = 0; x0 < width;) {
         int vectors = (width - x0 + 15) / 16;
-#define BLOCK(P, C) block_avx512vnni(packed, groups, padded_rows, row_pixels, y, x0, width, weights, step, bias, acc, \
+        // Blocks of 3 vectors, 2 where 3 would leave a lone vector (4 = 2 + 2, 7 = 3 + 2 + 2).
+        int P = vectors >= 3 && vectors != 4 ? 3 : vectors >= 2 ? 2 : 1;
+#define BLOCK(P, C) block_avx512vnni(packed, groups, padded_rows, row_pixels, y, x0, width, weights, bias, acc, \
                                      channel_stride, P, C)
-        if (channels == 8) {
-            // Blocks of 3 vectors, 2 where 3 would leave a lone vector (4 = 2 + 2, 7 = 3 + 2 + 2).
-            if (vectors >= 3 && vectors != 4) { BLOCK(3, 8); x0 += 48; }
-            else if (vectors >= 2) { BLOCK(2, 8); x0 += 32; }
-            else { BLOCK(1, 8); x0 += 16; }
-        } else {
-            int P = vectors >= 4 ? 4 : vectors;
-            switch (channels * 8 + P) {
-            case 4 * 8 + 4: BLOCK(4, 4); break;
-            case 4 * 8 + 3: BLOCK(3, 4); break;
-            case 4 * 8 + 2: BLOCK(2, 4); break;
-            case 4 * 8 + 1: BLOCK(1, 4); break;
-            case 3 * 8 + 4: BLOCK(4, 3); break;
-            case 3 * 8 + 3: BLOCK(3, 3); break;
-            case 3 * 8 + 2: BLOCK(2, 3); break;
-            case 3 * 8 + 1: BLOCK(1, 3); break;
-            case 2 * 8 + 4: BLOCK(4, 2); break;
-            case 2 * 8 + 3: BLOCK(3, 2); break;
-            case 2 * 8 + 2: BLOCK(2, 2); break;
-            case 2 * 8 + 1: BLOCK(1, 2); break;
-            case 1 * 8 + 4: BLOCK(4, 1); break;
-            case 1 * 8 + 3: BLOCK(3, 1); break;
-            case 1 * 8 + 2: BLOCK(2, 1); break;
-            default: BLOCK(1, 1); break;
-            }
-            x0 += 16 * P;
+        switch (channels * 4 + P) {
+        case 8 * 4 + 3: BLOCK(3, 8); break;
+        case 8 * 4 + 2: BLOCK(2, 8); break;
+        case 8 * 4 + 1: BLOCK(1, 8); break;
+        case 4 * 4 + 3: BLOCK(3, 4); break;
+        case 4 * 4 + 2: BLOCK(2, 4); break;
+        case 4 * 4 + 1: BLOCK(1, 4); break;
+        case 3 * 4 + 3: BLOCK(3, 3); break;
+        case 3 * 4 + 2: BLOCK(2, 3); break;
+        case 3 * 4 + 1: BLOCK(1, 3); break;
+        case 2 * 4 + 3: BLOCK(3, 2); break;
+        case 2 * 4 + 2: BLOCK(2, 2); break;
+        case 2 * 4 + 1: BLOCK(1, 2); break;
+        case 1 * 4 + 3: BLOCK(3, 1); break;
+        case 1 * 4 + 2: BLOCK(2, 1); break;
+        default: BLOCK(1, 1); break;
         }
 #undef BLOCK
-    }
-}
-
-__attribute__((target("avx512f,avx512bw,avx512vnni")))
-static void conv_avx512vnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
-                            int width, const int32_t *weights, const int32_t *bias, int channels, int32_t *acc) {
-    long step = (long)groups * 9, stride = (long)rows * width;
-    for (int r = 0; r < rows; r++) {
-        // 5, 6 and 7 channels as 4 + the rest.
-        int first = channels == 8 || channels <= 4 ? channels : 4;
-        row_avx512vnni(packed, groups, padded_rows, row_pixels, y0 + r, width, weights, step, bias, first,
-                       acc + (long)r * width, stride);
-        if (first < channels) {
-            row_avx512vnni(packed, groups, padded_rows, row_pixels, y0 + r, width, weights + first * step, step,
-                           bias + first, channels - first, acc + first * stride + (long)r * width, stride);
-        }
+        x0 += 16 * P;
     }
 }
 
@@ -135,26 +129,33 @@ static inline void store_lanes256(__m256i v, int32_t *out, int left) {
     for (int l = 0; l < left; l++) out[l] = lanes[l];
 }
 
-// AVX-VNNI (VEX, 256-bit, 16 registers): 8 pixels a vector, register blocks of P (up to 3)
-// vectors x C (up to 4) channels.
+// AVX-VNNI (VEX, 256-bit, 16 registers): 8 pixels a vector, blocks of up to 2 vectors x 4 channels
+// (3 x 4 measured 30% slower).
 __attribute__((target("avx2,avxvnni"), always_inline))
 static inline void block_avxvnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y, int x0,
-                                 int width, const int32_t *weights, long step, const int32_t *bias, int32_t *acc,
+                                 int width, const int32_t *weights, const int32_t *bias, int32_t *acc,
                                  long channel_stride, const int P, const int C) {
     __m256i a[3][4];
     for (int j = 0; j < C; j++) {
         __m256i b = _mm256_set1_epi32(bias[j]);
         for (int p = 0; p < P; p++) a[p][j] = b;
     }
-    for (int g = 0; g < groups; g++) {
-        const int32_t *wg = weights + (long)g * 9;
-        for (int t = 0; t < 9; t++) {
-            const uint8_t *row = pixel(packed, g, padded_rows, row_pixels, y + t / 3, x0 + t % 3);
-            __m256i v[3];
-            for (int p = 0; p < P; p++) v[p] = _mm256_loadu_si256((const __m256i *)(row + 32 * p));
-            for (int j = 0; j < C; j++) {
-                __m256i w = _mm256_set1_epi32(wg[j * step + t]);
-                for (int p = 0; p < P; p++) a[p][j] = _mm256_dpbusd_avx_epi32(a[p][j], v[p], w);
+    const long row_bytes = (long)row_pixels * 4, group_bytes = (long)padded_rows * row_bytes;
+    const uint8_t *base = pixel(packed, 0, padded_rows, row_pixels, y, x0);
+    for (int g = 0; g < groups; g++, base += group_bytes, weights += 72) {
+        // Tap by tap: unrolled, the compiler would hoist loads across taps and spill (16 registers).
+#pragma clang loop unroll(disable)
+        for (int ky = 0; ky < 3; ky++) {
+#pragma clang loop unroll(disable)
+            for (int kx = 0; kx < 3; kx++) {
+                const uint8_t *row = base + ky * row_bytes + 4 * kx;
+                const int32_t *w = weights + (ky * 3 + kx) * 8;
+                __m256i v[3];
+                for (int p = 0; p < P; p++) v[p] = _mm256_loadu_si256((const __m256i *)(row + 32 * p));
+                for (int j = 0; j < C; j++) {
+                    __m256i wj = _mm256_set1_epi32(w[j]);
+                    for (int p = 0; p < P; p++) a[p][j] = _mm256_dpbusd_avx_epi32(a[p][j], v[p], wj);
+                }
             }
         }
     }
@@ -163,11 +164,12 @@ static inline void block_avxvnni(const uint8_t *packed, int groups, int padded_r
     }
 }
 
-// AVX2: the four products of a lane as two vpmaddwd on 16-bit halves (exact: no saturation),
-// register blocks of P (up to 2) vectors x C (up to 4) channels.
+// AVX2: the four products of a lane as two vpmaddwd on 16-bit halves (exact: no saturation), with
+// the weights pre-split into 16-bit pairs (`pairs`: two words per weight word); blocks of up to
+// 2 vectors x 4 channels.
 __attribute__((target("avx2"), always_inline))
 static inline void block_avx2(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y, int x0,
-                              int width, const int32_t *pairs, long step, const int32_t *bias, int32_t *acc,
+                              int width, const int32_t *pairs, const int32_t *bias, int32_t *acc,
                               long channel_stride, const int P, const int C) {
     const __m256i low_bytes = _mm256_set1_epi16(0x00FF);
     __m256i a[2][4];
@@ -175,21 +177,28 @@ static inline void block_avx2(const uint8_t *packed, int groups, int padded_rows
         __m256i b = _mm256_set1_epi32(bias[j]);
         for (int p = 0; p < P; p++) a[p][j] = b;
     }
-    for (int g = 0; g < groups; g++) {
-        const int32_t *wg = pairs + (long)g * 9 * 2;
-        for (int t = 0; t < 9; t++) {
-            const uint8_t *row = pixel(packed, g, padded_rows, row_pixels, y + t / 3, x0 + t % 3);
-            __m256i even[2], odd[2];
-            for (int p = 0; p < P; p++) {
-                __m256i v = _mm256_loadu_si256((const __m256i *)(row + 32 * p));
-                even[p] = _mm256_and_si256(v, low_bytes);  // channels 0 and 2 as 16-bit
-                odd[p] = _mm256_srli_epi16(v, 8);           // channels 1 and 3
-            }
-            for (int j = 0; j < C; j++) {
-                __m256i we = _mm256_set1_epi32(wg[2 * (j * step + t)]), wo = _mm256_set1_epi32(wg[2 * (j * step + t) + 1]);
+    const long row_bytes = (long)row_pixels * 4, group_bytes = (long)padded_rows * row_bytes;
+    const uint8_t *base = pixel(packed, 0, padded_rows, row_pixels, y, x0);
+    for (int g = 0; g < groups; g++, base += group_bytes, pairs += 144) {
+        // Tap by tap: unrolled, the compiler would hoist loads across taps and spill (16 registers).
+#pragma clang loop unroll(disable)
+        for (int ky = 0; ky < 3; ky++) {
+#pragma clang loop unroll(disable)
+            for (int kx = 0; kx < 3; kx++) {
+                const uint8_t *row = base + ky * row_bytes + 4 * kx;
+                const int32_t *w = pairs + (ky * 3 + kx) * 16;
+                __m256i even[2], odd[2];
                 for (int p = 0; p < P; p++) {
-                    a[p][j] = _mm256_add_epi32(a[p][j], _mm256_add_epi32(_mm256_madd_epi16(even[p], we),
-                                                                         _mm256_madd_epi16(odd[p], wo)));
+                    __m256i v = _mm256_loadu_si256((const __m256i *)(row + 32 * p));
+                    even[p] = _mm256_and_si256(v, low_bytes);  // channels 0 and 2 as 16-bit
+                    odd[p] = _mm256_srli_epi16(v, 8);           // channels 1 and 3
+                }
+                for (int j = 0; j < C; j++) {
+                    __m256i we = _mm256_set1_epi32(w[2 * j]), wo = _mm256_set1_epi32(w[2 * j + 1]);
+                    for (int p = 0; p < P; p++) {
+                        a[p][j] = _mm256_add_epi32(a[p][j], _mm256_add_epi32(_mm256_madd_epi16(even[p], we),
+                                                                             _mm256_madd_epi16(odd[p], wo)));
+                    }
                 }
             }
         }
@@ -200,80 +209,65 @@ static inline void block_avx2(const uint8_t *packed, int groups, int padded_rows
 }
 
 // One row of up to 8 channels in passes of 4, pixel blocks of the widest P that fits; `words`
-// int32 of weights per (channel, group, tap).
-#define ROW_256(name, target_isa, block, max_p, words)                                                                      \
-    __attribute__((target(target_isa)))                                                                              \
-    static void name(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y, int width,          \
-                     const int32_t *weights, long step, const int32_t *bias, int channels, int32_t *acc,            \
-                     long channel_stride) {                                                                          \
-        for (int c0 = 0; c0 < channels; c0 += 4) {                                                                   \
-            int C = channels - c0 < 4 ? channels - c0 : 4;                                                           \
-            const int32_t *w = weights + c0 * step * (words);                                                        \
-            int32_t *out = acc + c0 * channel_stride;                                                                \
-            for (int x0 = 0; x0 < width;) {                                                                          \
-                int vectors = (width - x0 + 7) / 8, P = vectors < max_p ? vectors : max_p;                           \
-                switch (C * 4 + P) {                                                                                 \
-                case 4 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 3, 4); break; \
-                case 4 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 2, 4); break; \
-                case 4 * 4 + 1: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 1, 4); break; \
-                case 3 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 3, 3); break; \
-                case 3 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 2, 3); break; \
-                case 3 * 4 + 1: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 1, 3); break; \
-                case 2 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 3, 2); break; \
-                case 2 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 2, 2); break; \
-                case 2 * 4 + 1: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 1, 2); break; \
-                case 1 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 3, 1); break; \
-                case 1 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 2, 1); break; \
-                default: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, step, bias + c0, out, channel_stride, 1, 1); break; \
-                }                                                                                                    \
-                x0 += 8 * P;                                                                                         \
-            }                                                                                                        \
-        }                                                                                                            \
+// int32 per weight word (the AVX2 pairs: 2).
+#define ROW_256(name, target_isa, block, max_p, words)                                                         \
+    __attribute__((target(target_isa)))                                                                        \
+    static void name(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y, int width,    \
+                     const int32_t *weights, const int32_t *bias, int channels, int32_t *acc,                 \
+                     long channel_stride) {                                                                    \
+        for (int c0 = 0; c0 < channels; c0 += 4) {                                                             \
+            int C = channels - c0 < 4 ? channels - c0 : 4;                                                     \
+            const int32_t *w = weights + c0 * (words);                                                         \
+            int32_t *out = acc + c0 * channel_stride;                                                          \
+            for (int x0 = 0; x0 < width;) {                                                                    \
+                int vectors = (width - x0 + 7) / 8, P = vectors < max_p ? vectors : max_p;                     \
+                switch (C * 4 + P) {                                                                           \
+                case 4 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 3, 4); break; \
+                case 4 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 2, 4); break; \
+                case 4 * 4 + 1: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 1, 4); break; \
+                case 3 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 3, 3); break; \
+                case 3 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 2, 3); break; \
+                case 3 * 4 + 1: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 1, 3); break; \
+                case 2 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 3, 2); break; \
+                case 2 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 2, 2); break; \
+                case 2 * 4 + 1: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 1, 2); break; \
+                case 1 * 4 + 3: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 3, 1); break; \
+                case 1 * 4 + 2: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 2, 1); break; \
+                default: block(packed, groups, padded_rows, row_pixels, y, x0, width, w, bias + c0, out, channel_stride, 1, 1); break; \
+                }                                                                                              \
+                x0 += 8 * P;                                                                                   \
+            }                                                                                                  \
+        }                                                                                                      \
     }
 
-ROW_256(row_avxvnni, "avx2,avxvnni", block_avxvnni, 3, 1)
+ROW_256(row_avxvnni, "avx2,avxvnni", block_avxvnni, 2, 1)
 ROW_256(row_avx2, "avx2", block_avx2, 2, 2)
 #undef ROW_256
-
-__attribute__((target("avx2,avxvnni")))
-static void conv_avxvnni(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
-                         int width, const int32_t *weights, const int32_t *bias, int channels, int32_t *acc) {
-    long step = (long)groups * 9, stride = (long)rows * width;
-    for (int r = 0; r < rows; r++) {
-        row_avxvnni(packed, groups, padded_rows, row_pixels, y0 + r, width, weights, step, bias, channels,
-                    acc + (long)r * width, stride);
-    }
-}
-
-__attribute__((target("avx2")))
-static void conv_avx2(const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0, int rows,
-                      int width, const int32_t *pairs, const int32_t *bias, int channels, int32_t *acc) {
-    long step = (long)groups * 9, stride = (long)rows * width;
-    for (int r = 0; r < rows; r++) {
-        row_avx2(packed, groups, padded_rows, row_pixels, y0 + r, width, pairs, step, bias, channels,
-                 acc + (long)r * width, stride);
-    }
-}
 
 #endif
 
 void agc_conv3x3_u8s8(agc_isa isa, const uint8_t *packed, int groups, int padded_rows, int row_pixels,
                       int y0, int rows, int width, const int32_t *weights, const int32_t *pairs,
                       const int32_t *bias, int channels, int32_t *acc) {
+    long stride = (long)rows * width;
 #if defined(__x86_64__)
-    switch (isa) {
-    case AGC_ISA_AVX512VNNI:
-        conv_avx512vnni(packed, groups, padded_rows, row_pixels, y0, rows, width, weights, bias, channels, acc);
-        return;
-    case AGC_ISA_AVXVNNI:
-        conv_avxvnni(packed, groups, padded_rows, row_pixels, y0, rows, width, weights, bias, channels, acc);
-        return;
-    case AGC_ISA_AVX2:
-        conv_avx2(packed, groups, padded_rows, row_pixels, y0, rows, width, pairs, bias, channels, acc);
-        return;
-    default:
-        break;
+    for (int r = 0; r < rows && isa != AGC_ISA_PORTABLE; r++) {
+        int32_t *out = acc + (long)r * width;
+        switch (isa) {
+        case AGC_ISA_AVX512VNNI:
+            row_avx512vnni(packed, groups, padded_rows, row_pixels, y0 + r, width, weights, bias, channels, out, stride);
+            continue;
+        case AGC_ISA_AVXVNNI:
+            row_avxvnni(packed, groups, padded_rows, row_pixels, y0 + r, width, weights, bias, channels, out, stride);
+            continue;
+        case AGC_ISA_AVX2:
+            row_avx2(packed, groups, padded_rows, row_pixels, y0 + r, width, pairs, bias, channels, out, stride);
+            continue;
+        default:
+            break;
+        }
     }
+    if (isa != AGC_ISA_PORTABLE) return;
 #endif
     conv_portable(packed, groups, padded_rows, row_pixels, y0, rows, width, weights, bias, channels, acc);
 }

@@ -27,11 +27,11 @@ agc_isa agc_isa_best(void);
 /// `packed`: the input padded by one pixel on every side, channels in groups of four interleaved
 /// per pixel: byte ((g * padded_rows + py) * row_pixels + px) * 4 + c holds channel 4g + c at
 /// padded position (py, px). `row_pixels` must be at least width + 2 + 16 (the kernels read whole
-/// vectors past the last column). `weights`: per output channel, per group, per tap, four signed
-/// bytes (channel 4g in the lowest) as one int32: index (o * groups + g) * 9 + tap.
-/// `pairs`: the same weights for the AVX2 kernel, two int32 per (o, g, tap): channels 0 and 2,
-/// then 1 and 3, as 16-bit halves (sign-extended), at index ((o * groups + g) * 9 + tap) * 2.
-/// `bias`: per output channel, the accumulator's start.
+/// vectors past the last column). `weights`: this block of eight output channels, four signed
+/// bytes (input channel 4g in the lowest) per int32, output channel innermost: index
+/// (g * 9 + tap) * 8 + j (zero words past the last channel). `pairs`: the same words split for the
+/// AVX2 kernel, channels 0 and 2 then 1 and 3 as sign-extended 16-bit halves, at index
+/// ((g * 9 + tap) * 8 + j) * 2. `bias`: per output channel, the accumulator's start.
 /// Output: acc[(j * rows + r) * width + x] for j < channels, r < rows, x < width; output row
 /// y0 + r reads padded rows y0 + r ... y0 + r + 2.
 void agc_conv3x3_u8s8(agc_isa isa, const uint8_t *packed, int groups, int padded_rows, int row_pixels,
