@@ -43,9 +43,12 @@ struct InterleavedLayout {
     /// signed byte form that is exact): per word, (w2 << 16 | w0) and (w3 << 16 | w1) with each
     /// weight sign-extended to 16 bits, two words in place of each packed one.
     static func pairWeights(_ packed: [Int32]) -> [Int32] {
-        packed.flatMap { word -> [Int32] in
-            let w = (0..<4).map { UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: word >> (8 * $0)))) & 0xFFFF }
-            return [Int32(bitPattern: w[2] << 16 | w[0]), Int32(bitPattern: w[3] << 16 | w[1])]
+        var pairs = [Int32](repeating: 0, count: 2 * packed.count)
+        for (i, word) in packed.enumerated() {
+            func half(_ byte: Int) -> UInt32 { UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: word >> (8 * byte)))) & 0xFFFF }
+            pairs[2 * i] = Int32(bitPattern: half(2) << 16 | half(0))
+            pairs[2 * i + 1] = Int32(bitPattern: half(3) << 16 | half(1))
         }
+        return pairs
     }
 }

@@ -93,8 +93,16 @@ public struct SafeTensors: Sendable {
         guard entry.range.count == count * MemoryLayout<T>.size else {
             throw ModelError.malformed(name, "byte size does not match shape")
         }
-        let values: [T] = bytes.withUnsafeBytes { buf in
-            (0..<count).map { T(littleEndian: buf.loadUnaligned(fromByteOffset: entry.range.lowerBound + $0 * MemoryLayout<T>.size, as: T.self)) }
+        // One copy of the bytes (this is generic code, not specialised across modules: no
+        // per-element calls), then the byte order fixed where the machine's is not little-endian.
+        var values = [T](unsafeUninitializedCapacity: count) { out, initialized in
+            bytes.withUnsafeBytes { buf in
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: buf[entry.range]))
+            }
+            initialized = count
+        }
+        if 1.littleEndian != 1 {
+            for i in values.indices { values[i] = T(littleEndian: values[i]) }
         }
         return (entry.shape, values)
     }
