@@ -140,14 +140,9 @@ public struct Convolution: Sendable {
                                 return
                             }
                             // The task's rows (from row y0 of the padded input) into a buffer, then pooled.
-                            let rows = y1 - y0
-                            withUnsafeTemporaryAllocation(of: Float.self, capacity: count * rows * w) { full in
-                                agc_conv_f32(isa.cValue, pin.baseAddress! + y0 * pw, Int32(cin), Int32(ph), Int32(pw), Int32(k), 0,
-                                             Int32(rows), Int32(w), weights, pb.baseAddress! + o0, Int32(count), relu ? 1 : 0,
-                                             full.baseAddress!, rows * w)
-                                agc_average_pool2_f32(full.baseAddress!, Int32(count), Int32(rows), Int32(w), rows * w,
-                                                      pout.baseAddress! + o0 * oh * ow + (y0 / 2) * ow, oh * ow)
-                            }
+                            agc_conv_f32_pooled(isa.cValue, pin.baseAddress! + y0 * pw, Int32(cin), Int32(ph), Int32(pw), Int32(k),
+                                                Int32(y1 - y0), Int32(w), weights, pb.baseAddress! + o0, Int32(count), relu ? 1 : 0,
+                                                pout.baseAddress! + o0 * oh * ow + (y0 / 2) * ow, oh * ow)
                         }
                     }
                 }

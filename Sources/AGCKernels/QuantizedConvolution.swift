@@ -190,16 +190,12 @@ public struct QuantizedConvolution: Sendable {
                     parallelFor(blocks * rowGroups, threads: threads) { task in
                         let block = task / rowGroups, y0 = (task % rowGroups) * rows
                         let o0 = block * blockSize, count = min(blockSize, cout - o0), weightsAt = o0 * layout.groups * 9
-                        withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockSize * rows * w) { acc in
-                            agc_conv3x3_u8s8(isa.cValue, pbuf.baseAddress!, Int32(layout.groups), Int32(layout.paddedRows),
-                                             Int32(layout.rowPixels), Int32(y0), Int32(rows), Int32(w), wbuf.baseAddress! + weightsAt,
-                                             pairs.baseAddress! + 2 * weightsAt, bbuf.baseAddress! + o0, Int32(count), acc.baseAddress!)
-                            agc_output_stage(isa.cValue, acc.baseAddress!, Int32(count), Int32(rows), Int32(w), Int32(o0), rq.multiplier,
-                                             rq.shift, rq.outputZeroPoint, rq.minimum, rq.maximum,
-                                             residual.map { $0 + (o0 * h + y0) * w }, h * w, residualZeroPoints,
-                                             residualMultiplier, residualShift,
-                                             output + (o0 * oh + y0 / rows) * ow, oh * ow)
-                        }
+                        agc_conv3x3_block(isa.cValue, pbuf.baseAddress!, Int32(layout.groups), Int32(layout.paddedRows),
+                                          Int32(layout.rowPixels), Int32(y0), Int32(rows), Int32(w), wbuf.baseAddress! + weightsAt,
+                                          pairs.baseAddress! + 2 * weightsAt, bbuf.baseAddress! + o0, Int32(count), Int32(o0),
+                                          rq.multiplier, rq.shift, rq.outputZeroPoint, rq.minimum, rq.maximum,
+                                          residual.map { $0 + (o0 * h + y0) * w }, h * w, residualZeroPoints,
+                                          residualMultiplier, residualShift, output + (o0 * oh + y0 / rows) * ow, oh * ow)
                     }
                 }
             }

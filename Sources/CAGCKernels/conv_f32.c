@@ -2,6 +2,7 @@
 // call, 16 (AVX-512, register blocks of up to 4 vectors) or 8 (AVX2 + FMA) pixels a vector, fused
 // multiply-adds; a portable version for other machines. Results agree with the scalar reference to float rounding (FMA rounds once).
 #include "agc_kernels.h"
+#include <stdlib.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -277,4 +278,17 @@ void agc_average_pool2_f32(const float *input, int channels, int rows, int width
             for (int x = 0; x < ow; x++) dst[x] = (((r0[2 * x] + r0[2 * x + 1]) + r1[2 * x]) + r1[2 * x + 1]) * 0.25f;
         }
     }
+}
+
+void agc_conv_f32_pooled(agc_isa isa, const float *input, int cin, int ph, int pw, int k, int rows, int width,
+                         const float *weights, const float *bias, int count, int relu, float *output,
+                         long output_plane) {
+    // The full-resolution rows on this thread's stack (8 x 8 x 256 floats: 64 kB at most here),
+    // on the heap only for very wide maps.
+    long values = (long)count * rows * width;
+    float local[values <= 32768 ? values : 1];
+    float *full = values <= 32768 ? local : malloc(sizeof(float) * values);
+    agc_conv_f32(isa, input, cin, ph, pw, k, 0, rows, width, weights, bias, count, relu, full, (long)rows * width);
+    agc_average_pool2_f32(full, count, rows, width, (long)rows * width, output, output_plane);
+    if (full != local) free(full);
 }

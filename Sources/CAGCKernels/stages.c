@@ -3,6 +3,7 @@
 #include "agc_kernels.h"
 #include "fixed_point.h"
 #include "per_isa.h"
+#include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -158,4 +159,21 @@ void agc_output_stage(agc_isa isa, int32_t *acc, int count, int rows, int width,
     DISPATCH(isa, output_stage, (acc, count, rows, width, o0, multiplier, shift, output_zero_point, minimum, maximum,
                                  residual, residual_plane, residual_zero_points, residual_multiplier, residual_shift,
                                  output, output_plane));
+}
+
+void agc_conv3x3_block(agc_isa isa, const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0,
+                       int rows, int width, const int32_t *weights, const int32_t *pairs, const int32_t *bias,
+                       int count, int o0, const int32_t *multiplier, const int32_t *shift, int32_t output_zero_point,
+                       int32_t minimum, int32_t maximum, const uint8_t *residual, long residual_plane,
+                       const int32_t *residual_zero_points, const int32_t *residual_multiplier,
+                       const int32_t *residual_shift, uint8_t *output, long output_plane) {
+    // The accumulators on this thread's stack (at most 8 x 2 x width words: 16 kB at 256 pixels),
+    // on the heap only for very wide maps.
+    long words = (long)count * rows * width;
+    int32_t local[words <= 65536 ? words : 1];
+    int32_t *acc = words <= 65536 ? local : malloc(sizeof(int32_t) * words);
+    agc_conv3x3_u8s8(isa, packed, groups, padded_rows, row_pixels, y0, rows, width, weights, pairs, bias, count, acc);
+    agc_output_stage(isa, acc, count, rows, width, o0, multiplier, shift, output_zero_point, minimum, maximum, residual,
+                     residual_plane, residual_zero_points, residual_multiplier, residual_shift, output, output_plane);
+    if (acc != local) free(acc);
 }

@@ -15,6 +15,9 @@ public final class Executor {
     /// Which kernels run the operations.
     public let kernels: KernelChoice
     private var convolutions: [UInt32: QuantizedConvolution] = [:]
+    /// Constant tables (zero points, biases) read into arrays once per address, so that the
+    /// per-frame loop allocates nothing for them.
+    private var tables: [UInt32: [Int32]] = [:]
     /// The kernels' working memory, kept from frame to frame.
     private let scratch = ScratchSpace()
     /// The grid-sample engine's positions, kept from frame to frame.
@@ -92,7 +95,7 @@ public final class Executor {
             let shifts = Int(i.keypointCount)
             guard cout == cin * shifts else { throw AcceleratorError.badDescriptor(address: descriptor, "grid-shift channels") }
             let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cout * h * w, "output")
-            let table = try words(i.bias, 2 * shifts, "shifts"), zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
+            let table = try words(i.bias, 2 * shifts, "shifts"), zp = try constants(i.zeroPoints, cin, "zero points", words)
             if reference {
                 let x = map(src, channels: cin, height: h, width: w, zeroPoints: zp)
                 for k in 0..<shifts {
@@ -113,20 +116,20 @@ public final class Executor {
         case .convolution:
             let conv = try convolution(i, descriptor: descriptor, words: words, bytes: bytes)
             let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cout * oh * ow, "output")
-            let zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
+            let zp = try constants(i.zeroPoints, cin, "zero points", words)
             var residual: UnsafeMutablePointer<UInt8>?
             var residualZeroPoints: [Int32] = []
             let (rh, rw) = i.flags.contains(.poolOutput) ? (2 * oh, 2 * ow) : (oh, ow)
             if i.flags.contains(.residual) {
                 residual = try bytes(i.aux, cout * rh * rw, "residual")
-                residualZeroPoints = Array(UnsafeBufferPointer(start: try words(i.aux3, cout, "residual zero points"), count: cout))
+                residualZeroPoints = try constants(i.aux3, cout, "residual zero points", words)
             }
             if reference {
                 let r = residual.map { map($0, channels: cout, height: rh, width: rw, zeroPoints: residualZeroPoints) }
                 store(conv.reference(map(src, channels: cin, height: h, width: w, zeroPoints: zp), residual: r), dst)
                 return
             }
-            let bias = Array(UnsafeBufferPointer(start: try words(i.bias, cout, "bias"), count: cout))
+            let bias = try constants(i.bias, cout, "bias", words)
             conv.optimized(input: src, height: h, width: w, zeroPoints: zp, correctedBias: bias, residual: residual,
                            residualZeroPoints: residualZeroPoints, output: dst, threads: threads, scratch: scratch)
         case .softmaxFlow:
@@ -156,7 +159,7 @@ public final class Executor {
             }
         case .gridFlow:
             let src = try bytes(i.input, cin * h * w, "input"), dst = try bytes(i.output, cin * h * w, "output")
-            let zp = Array(UnsafeBufferPointer(start: try words(i.zeroPoints, cin, "zero points"), count: cin))
+            let zp = try constants(i.zeroPoints, cin, "zero points", words)
             let mask = i.flags.contains(.mask) ? try bytes(i.aux2, h * w, "mask") : nil
             let flow = try words(i.aux, 2 * h * w, "flow")
             if reference {
@@ -172,6 +175,15 @@ public final class Executor {
                                           positions: positions, outputHeight: h, outputWidth: w,
                                           mask: mask.map { UnsafePointer($0) }, output: dst, threads: threads)
         }
+    }
+
+    /// `count` words of a constant table at `address` (checked like every region), read once.
+    private func constants(_ address: UInt32, _ count: Int, _ what: String,
+                           _ words: (UInt32, Int, String) throws -> UnsafeMutablePointer<Int32>) throws -> [Int32] {
+        if let cached = tables[address], cached.count == count { return cached }
+        let table = Array(UnsafeBufferPointer(start: try words(address, count, what), count: count))
+        tables[address] = table
+        return table
     }
 
     /// A map in DDR as a tensor (the reference kernels' input).

@@ -80,6 +80,15 @@ void agc_output_stage(agc_isa isa, int32_t *acc, int count, int rows, int width,
                       const uint8_t *residual, long residual_plane, const int32_t *residual_zero_points,
                       const int32_t *residual_multiplier, const int32_t *residual_shift,
                       uint8_t *output, long output_plane);
+
+/// One task of an INT8 convolution: agc_conv3x3_u8s8 for `count` channels from `o0` (weights,
+/// pairs and bias already at o0) into accumulators on the stack, then agc_output_stage.
+void agc_conv3x3_block(agc_isa isa, const uint8_t *packed, int groups, int padded_rows, int row_pixels, int y0,
+                       int rows, int width, const int32_t *weights, const int32_t *pairs, const int32_t *bias,
+                       int count, int o0, const int32_t *multiplier, const int32_t *shift, int32_t output_zero_point,
+                       int32_t minimum, int32_t maximum, const uint8_t *residual, long residual_plane,
+                       const int32_t *residual_zero_points, const int32_t *residual_multiplier,
+                       const int32_t *residual_shift, uint8_t *output, long output_plane);
 #ifdef __cplusplus
 }
 #endif
@@ -97,6 +106,12 @@ void agc_conv_f32(agc_isa isa, const float *input, int cin, int ph, int pw, int 
 /// (((a + b) + c) + d) x 0.25, the order of AGCKernels' Resampling.averagePool.
 void agc_average_pool2_f32(const float *input, int channels, int rows, int width, long input_plane, float *output,
                            long output_plane);
+
+/// agc_conv_f32 for `rows` (even) rows from the start of `input` into a buffer on the stack, then
+/// agc_average_pool2_f32 into `output` (rows / 2 rows, channel stride `output_plane`).
+void agc_conv_f32_pooled(agc_isa isa, const float *input, int cin, int ph, int pw, int k, int rows, int width,
+                         const float *weights, const float *bias, int count, int relu, float *output,
+                         long output_plane);
 #ifdef __cplusplus
 }
 #endif
