@@ -66,6 +66,9 @@ static inline void flow_taps(int o, int n, int f, int *i0, int *i1, int *frac) {
     *frac = s % (2 * f);
 }
 
+// Separable: each source row needed by output rows y0 ..< y1 is interpolated horizontally once
+// (exact, in 64 bits), then every output row blends two of those rows; the definition's sum
+// (den - fy) x top + fy x bottom is exactly that, so the bits agree.
 BODY void upsample_flow_body(const int32_t *input, int h, int w, int f, int y0, int y1, int32_t *output) {
     int oh = h * f, ow = w * f;
     int64_t den = 2 * f;
@@ -79,21 +82,29 @@ BODY void upsample_flow_body(const int32_t *input, int h, int w, int f, int y0, 
     int e = 0;
     while (((int64_t)1 << e) < den * den) e++;
     int power_of_two = ((int64_t)1 << e) == den * den;
+    // Source rows first ..= last feed these output rows.
+    int first, last, unused, frac;
+    flow_taps(y0, h, f, &first, &unused, &frac);
+    flow_taps(y1 - 1, h, f, &unused, &last, &frac);
+    int64_t rows[last - first + 1][ow];
     for (int plane = 0; plane < 2; plane++) {
         const int32_t *src = input + (long)plane * h * w;
         int32_t *dst = output + (long)plane * oh * ow;
+        for (int sy = first; sy <= last; sy++) {
+            const int32_t *r = src + (long)sy * w;
+            int64_t *out = rows[sy - first];
+            for (int x = 0; x < ow; x++) out[x] = (den - fxs[x]) * r[x0s[x]] + fxs[x] * r[x1s[x]];
+        }
         for (int y = y0; y < y1; y++) {
-            int ya, yb, frac;
+            int ya, yb;
             flow_taps(y, h, f, &ya, &yb, &frac);
             int64_t fy = frac;
-            const int32_t *r0 = src + (long)ya * w, *r1 = src + (long)yb * w;
+            const int64_t *top = rows[ya - first], *bottom = rows[yb - first];
             int32_t *out = dst + (long)y * ow;
-            for (int x = 0; x < ow; x++) {
-                int64_t fx = fxs[x];
-                int64_t top = (den - fx) * r0[x0s[x]] + fx * r0[x1s[x]];
-                int64_t bottom = (den - fx) * r1[x0s[x]] + fx * r1[x1s[x]];
-                int64_t sum = (den - fy) * top + fy * bottom;
-                out[x] = (int32_t)(power_of_two ? rounded_shift(sum, e) : rounded_divide(sum, den * den));
+            if (power_of_two) {
+                for (int x = 0; x < ow; x++) out[x] = (int32_t)rounded_shift((den - fy) * top[x] + fy * bottom[x], e);
+            } else {
+                for (int x = 0; x < ow; x++) out[x] = (int32_t)rounded_divide((den - fy) * top[x] + fy * bottom[x], den * den);
             }
         }
     }
