@@ -96,28 +96,29 @@ public struct Convolution: Sendable {
         let pw = w + 2 * pad + 16, ph = h + 2 * pad
         let cin = inChannels, cout = outChannels, taps = k * k
         // Every value of the padded copy and of the output is written once: no zero fill.
-        let padded = [Float](unsafeUninitializedCapacity: cin * ph * pw) { buffer, n in
-            let dst = buffer.baseAddress!
-            x.data.withUnsafeBufferPointer { src in
-                parallelFor(cin) { i in
-                    let plane = dst + i * ph * pw
-                    plane.initialize(repeating: 0, count: pad * pw)
-                    (plane + (pad + h) * pw).initialize(repeating: 0, count: pad * pw)
-                    for y in 0..<h {
-                        let from = src.baseAddress! + (i * ih + y / up) * iw
-                        let row = plane + (y + pad) * pw
-                        row.initialize(repeating: 0, count: pad)
-                        if up == 1 {
-                            (row + pad).initialize(from: from, count: w)
-                        } else {
-                            for xx in 0..<w { row[pad + xx] = from[xx >> 1] }
-                        }
-                        (row + pad + w).initialize(repeating: 0, count: pw - pad - w)
+        // The padded copy in the calling thread's kept working buffer (the same warm memory layer
+        // after layer), every value written once: no zero fill.
+        guard let scratch = agc_thread_scratch(4 * cin * ph * pw) else { fatalError("out of memory for a padded copy") }
+        let paddedBase = scratch.assumingMemoryBound(to: Float.self)
+        x.data.withUnsafeBufferPointer { src in
+            parallelFor(cin) { i in
+                let plane = paddedBase + i * ph * pw
+                plane.initialize(repeating: 0, count: pad * pw)
+                (plane + (pad + h) * pw).initialize(repeating: 0, count: pad * pw)
+                for y in 0..<h {
+                    let from = src.baseAddress! + (i * ih + y / up) * iw
+                    let row = plane + (y + pad) * pw
+                    row.initialize(repeating: 0, count: pad)
+                    if up == 1 {
+                        (row + pad).initialize(from: from, count: w)
+                    } else {
+                        for xx in 0..<w { row[pad + xx] = from[xx >> 1] }
                     }
+                    (row + pad + w).initialize(repeating: 0, count: pw - pad - w)
                 }
             }
-            n = cin * ph * pw
         }
+        let padded = UnsafeBufferPointer(start: UnsafePointer(paddedBase), count: cin * ph * pw)
         let (oh, ow) = poolOutput ? (h / 2, w / 2) : (h, w)
         var out = Tensor(channels: cout, height: oh, width: ow,
                          data: [Float](unsafeUninitializedCapacity: cout * oh * ow) { _, n in n = cout * oh * ow })
@@ -125,7 +126,8 @@ public struct Convolution: Sendable {
         var rowsPerTask = max(1, min(h, 2048 / max(w, 1)))
         if poolOutput { rowsPerTask = max(2, rowsPerTask & ~1) }
         let rowTasks = (h + rowsPerTask - 1) / rowsPerTask
-        padded.withUnsafeBufferPointer { pin in
+        do {
+            let pin = padded
             packed.withUnsafeBufferPointer { pwt in
                 bias.withUnsafeBufferPointer { pb in
                     out.data.withUnsafeMutableBufferPointer { pout in

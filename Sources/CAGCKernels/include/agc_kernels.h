@@ -2,6 +2,7 @@
 #ifndef AGC_KERNELS_H
 #define AGC_KERNELS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -121,6 +122,10 @@ extern "C" {
 #endif
 /// Raises glibc's mmap and trim thresholds so that large blocks are reused, not remapped.
 void agc_keep_large_allocations_in_heap(void);
+
+/// At least `bytes` of working memory belonging to the calling thread (64-byte aligned), kept
+/// and grown across calls, valid until the thread's next call; NULL when memory runs out.
+void *agc_thread_scratch(size_t bytes);
 #ifdef __cplusplus
 }
 #endif
