@@ -4,7 +4,7 @@
 // cores. Waking sleeping threads for every one costs tens of microseconds each time (Dispatch's
 // workers sleep in the kernel), so the workers here spin for a while after each job, as
 // OpenMP's and ONNX Runtime's pools do, and only then sleep on a condition variable.
-// Tasks are handed out one index at a time from a shared counter; each index runs exactly once.
+// Tasks are handed out from a shared counter in shrinking chunks; each index runs exactly once.
 // One job runs at a time: a call from inside a task runs its indices itself, serially; a call
 // made while another thread's job runs returns without running anything, and the caller splits
 // the work its own way.
@@ -43,8 +43,21 @@ static _Thread_local bool inside_task;
 /// The sequence number when worker i was started (it takes every job published after).
 static unsigned long started_at[MAX_WORKERS];
 
-static void run_tasks(agc_task_fn fn, void *context, long count) {
-    for (long i; (i = atomic_fetch_add_explicit(&pool.next, 1, memory_order_relaxed)) < count;) fn(context, i);
+// Guided scheduling: each grab takes a share of what is left (remaining / (2 x threads), at least
+// one), so that a job of many small tasks costs a few shared-counter updates per thread instead
+// of one per task (each moves a cache line between cores), and the last grabs are single tasks.
+static void run_tasks(agc_task_fn fn, void *context, long count, int threads) {
+    long first = atomic_load_explicit(&pool.next, memory_order_relaxed);
+    while (first < count) {
+        long chunk = (count - first) / (2 * threads);
+        if (chunk < 1) chunk = 1;
+        if (!atomic_compare_exchange_weak_explicit(&pool.next, &first, first + chunk, memory_order_relaxed,
+                                                   memory_order_relaxed)) {
+            continue;  // `first` now holds the current value
+        }
+        for (long i = first; i < first + chunk; i++) fn(context, i);
+        first = atomic_load_explicit(&pool.next, memory_order_relaxed);
+    }
 }
 
 /// Waits until the sequence is a published number other than `seen` and returns it.
@@ -74,7 +87,7 @@ static void *worker_main(void *argument) {
         if (atomic_load_explicit(&pool.sequence, memory_order_relaxed) != now) continue;  // torn: read again
         seen = now;
         if (id < helpers) {
-            run_tasks(fn, context, count);
+            run_tasks(fn, context, count, helpers + 1);
             atomic_fetch_sub_explicit(&pool.running, 1, memory_order_release);
         }
     }
@@ -115,7 +128,7 @@ int agc_parallel_for(long count, int threads, agc_task_fn fn, void *context) {
         pthread_mutex_unlock(&pool.sleep_lock);
     }
     inside_task = true;
-    run_tasks(fn, context, count);
+    run_tasks(fn, context, count, helpers + 1);
     inside_task = false;
     while (atomic_load_explicit(&pool.running, memory_order_acquire) > 0) PAUSE();
     pthread_mutex_unlock(&pool.lock);
