@@ -118,7 +118,7 @@ public struct Convolution: Sendable {
                 }
             }
         }
-        let padded = UnsafeBufferPointer(start: UnsafePointer(paddedBase), count: cin * ph * pw)
+        let padded = UnsafePointer(paddedBase)
         let (oh, ow) = poolOutput ? (h / 2, w / 2) : (h, w)
         var out = Tensor(channels: cout, height: oh, width: ow,
                          data: [Float](unsafeUninitializedCapacity: cout * oh * ow) { _, n in n = cout * oh * ow })
@@ -126,26 +126,23 @@ public struct Convolution: Sendable {
         var rowsPerTask = max(1, min(h, 2048 / max(w, 1)))
         if poolOutput { rowsPerTask = max(2, rowsPerTask & ~1) }
         let rowTasks = (h + rowsPerTask - 1) / rowsPerTask
-        do {
-            let pin = padded
-            packed.withUnsafeBufferPointer { pwt in
-                bias.withUnsafeBufferPointer { pb in
-                    out.data.withUnsafeMutableBufferPointer { pout in
-                        parallelFor(blocks * rowTasks) { task in
-                            let block = task / rowTasks, y0 = (task % rowTasks) * rowsPerTask
-                            let o0 = block * 8, count = min(8, cout - o0), y1 = min(h, y0 + rowsPerTask)
-                            let weights = pwt.baseAddress! + block * cin * taps * 8
-                            guard poolOutput else {
-                                agc_conv_f32(isa.cValue, pin.baseAddress!, Int32(cin), Int32(ph), Int32(pw), Int32(k), Int32(y0),
-                                             Int32(y1), Int32(w), weights, pb.baseAddress! + o0, Int32(count), relu ? 1 : 0,
-                                             pout.baseAddress! + o0 * h * w, h * w)
-                                return
-                            }
-                            // The task's rows (from row y0 of the padded input) into a buffer, then pooled.
-                            agc_conv_f32_pooled(isa.cValue, pin.baseAddress! + y0 * pw, Int32(cin), Int32(ph), Int32(pw), Int32(k),
-                                                Int32(y1 - y0), Int32(w), weights, pb.baseAddress! + o0, Int32(count), relu ? 1 : 0,
-                                                pout.baseAddress! + o0 * oh * ow + (y0 / 2) * ow, oh * ow)
+        packed.withUnsafeBufferPointer { pwt in
+            bias.withUnsafeBufferPointer { pb in
+                out.data.withUnsafeMutableBufferPointer { pout in
+                    parallelFor(blocks * rowTasks) { task in
+                        let block = task / rowTasks, y0 = (task % rowTasks) * rowsPerTask
+                        let o0 = block * 8, count = min(8, cout - o0), y1 = min(h, y0 + rowsPerTask)
+                        let weights = pwt.baseAddress! + block * cin * taps * 8
+                        guard poolOutput else {
+                            agc_conv_f32(isa.cValue, padded, Int32(cin), Int32(ph), Int32(pw), Int32(k), Int32(y0),
+                                         Int32(y1), Int32(w), weights, pb.baseAddress! + o0, Int32(count), relu ? 1 : 0,
+                                         pout.baseAddress! + o0 * h * w, h * w)
+                            return
                         }
+                        // The task's rows (from row y0 of the padded input) into a buffer, then pooled.
+                        agc_conv_f32_pooled(isa.cValue, padded + y0 * pw, Int32(cin), Int32(ph), Int32(pw), Int32(k),
+                                            Int32(y1 - y0), Int32(w), weights, pb.baseAddress! + o0, Int32(count), relu ? 1 : 0,
+                                            pout.baseAddress! + o0 * oh * ow + (y0 / 2) * ow, oh * ow)
                     }
                 }
             }
