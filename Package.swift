@@ -24,8 +24,8 @@ let package = Package(
         // FFmpeg's own libraries, with a shim header for the macros Swift cannot import.
         .systemLibrary(
             name: "CFFmpeg",
-            pkgConfig: "libavformat libavcodec libswscale libavutil",
-            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+            pkgConfig: "libavformat libavcodec libswscale libswresample libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libswresample-dev", "libavutil-dev"])]
         ),
         // The bitstream format: units, CRC-32, index, range coder, keypoint coding. Foundation only.
         .target(name: "AGCBitstream"),

@@ -15,9 +15,9 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 for clip in "${clips[@]}"; do
   name="$(basename "${clip%.*}")"
-  "$bin/agc-encode" "$clip" -o "$work/$name.agc" --no-progress --stats-json "$work/$name.json" "$@"
+  "$bin/agc-encode" "$clip" -o "$work/$name.agc" -y --no-progress --stats-json "$work/$name.json" "$@"
   start=$(date +%s.%N)
-  "$bin/agc-decode" "$work/$name.agc" -o "$work/$name.y4m" --no-progress
+  "$bin/agc-decode" "$work/$name.agc" -o "$work/$name.y4m" -y --no-progress
   end=$(date +%s.%N)
   python3 - "$work/$name.json" "$start" "$end" <<'PY'
 import json, sys

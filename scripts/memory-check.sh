@@ -21,8 +21,8 @@ peak() {  # peak RSS in MB of the command
 printf "%-28s %10s %12s %12s\n" input frames "encode MB" "decode MB"
 for input in samples/talking-head.mp4 "$long"; do
     name=$(basename "$input" .mp4)
-    enc=$(peak "$bin/agc-encode" "$input" -o "out/memory/$name.agc" --no-progress)
-    dec=$(peak "$bin/agc-decode" "out/memory/$name.agc" -o "out/memory/$name.y4m" --no-progress)
+    enc=$(peak "$bin/agc-encode" "$input" -o "out/memory/$name.agc" -y --no-progress)
+    dec=$(peak "$bin/agc-decode" "out/memory/$name.agc" -o "out/memory/$name.y4m" -y --no-progress)
     frames=$("$bin/agc-decode" "out/memory/$name.agc" --inspect --json | python3 -c "import json,sys; print(json.load(sys.stdin)['format']['frame_count'])" 2>/dev/null || echo "?")
     rm -f "out/memory/$name.y4m"
     printf "%-28s %10s %12s %12s\n" "$name" "$frames" "$enc" "$dec"

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 bin="$(scripts/build.sh)"
 mkdir -p out
-"$bin/agc-encode" samples/talking-head.mp4 -o out/talking-head.agc --stats-json out/talking-head.stats.json "$@"
+"$bin/agc-encode" samples/talking-head.mp4 -o out/talking-head.agc -y --stats-json out/talking-head.stats.json "$@"
 "$bin/agc-decode" --inspect out/talking-head.agc
-"$bin/agc-decode" out/talking-head.agc -o out/talking-head.mp4
+"$bin/agc-decode" out/talking-head.agc -o out/talking-head.mp4 -y
 "$bin/agc-model-eval" samples/talking-head.mp4

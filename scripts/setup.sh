@@ -3,7 +3,7 @@
 # pkg-config). Idempotent: does nothing when everything is present. Needs root (or sudo).
 set -euo pipefail
 
-packages=(ffmpeg pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+packages=(ffmpeg pkg-config libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
           libopencv-objdetect-dev libopencv-imgproc-dev libopencv-core-dev opencv-data)
 missing=()
 for p in "${packages[@]}"; do

@@ -73,6 +73,7 @@ public final class Decoder {
     /// Decodes `input` into the file (or `-`) `output`.
     public func decode(input: String, output: String) throws -> DecodeSummary {
         let started = Date()
+        if output != "-" { try OutputPreflight.check(output, against: [input]) }
         let reader = try open(input)
         let header = reader.header
         let size = header.codedWidth
@@ -245,7 +246,7 @@ public final class Decoder {
         var cursor = reader.units()
         while let unit = try? cursor.next() {
             if case .audioConfig(let c) = unit.element {
-                return AudioStreamParameters(
+                return AudioStreamParameters.carried(
                     codecName: c.codecName, extradata: Data(c.extradata), sampleRate: c.sampleRate, channels: c.channels,
                     timeBase: AGCMedia.Rational(num: Int32(c.timeBase.numerator), den: Int32(c.timeBase.denominator)))
             }

@@ -25,13 +25,19 @@ public final class Encoder {
     public func encode(input: String, output: String,
                        reconstructed: ((Int, RGBImage) -> Void)? = nil) throws -> EncodeSummary {
         let started = Date()
+        try OutputPreflight.check(output, against: [input])
+        try Self.refuseAGCStream(input)
         let reader = try VideoReader(path: input)
         let info = reader.info
-        let crop = try chooseCrop(input: input, info: info)
+        var warnings: [String] = []
+        let (crop, cropSource) = try chooseCrop(input: input, info: info) {
+            warnings.append($0)
+            options.warn($0)
+        }
         let size = options.size
         reader.setOutput(crop: crop, size: (width: size, height: size))
         let quantizer = try KeypointQuantizer(stepDenominator: options.keypointStepDenominator)
-        let audio = options.carryAudio && AudioPacketReader.hasAudio(path: input) ? try AudioPacketReader(path: input) : nil
+        let audio = try options.audio.source(for: input)
         var header = SequenceHeader(
             codedWidth: size, codedHeight: size,
             frameRate: AGCBitstream.Rational(Int(info.frameRate.num), Int(max(info.frameRate.den, 1))),
@@ -133,6 +139,7 @@ public final class Encoder {
         let kbps = { (bytes: Int) in Double(bytes) * 8 / 1000 / seconds }
         return EncodeSummary(
             input: input, output: output, frames: index, frameRate: fps, crop: [crop.x, crop.y, crop.width, crop.height],
+            cropSource: cropSource, audio: audio == nil ? "none" : options.audio.description, warnings: warnings,
             keyFrames: keyFrames, bytes: total, kbps: kbps(total), kbpsKeyFrames: kbps(keyBytes),
             kbpsKeypoints: kbps(keypointBytes), kbpsAudio: kbps(audioBytes),
             kbpsOverhead: kbps(total - keyBytes - keypointBytes - audioBytes),
@@ -141,26 +148,43 @@ public final class Encoder {
             encodeFPS: Double(index) / Date().timeIntervalSince(started), perFrame: stats)
     }
 
-    private func chooseCrop(input: String, info: VideoStreamInfo) throws -> AGCMedia.CropRect {
+    /// The clip's crop and where it came from (`EncodeSummary.cropSource`); `warn` hears when
+    /// `--crop auto` finds no face.
+    private func chooseCrop(input: String, info: VideoStreamInfo,
+                            warn: (String) -> Void) throws -> (AGCMedia.CropRect, String) {
         switch options.crop {
         case .full:
-            return CropChooser.centreSquare(width: info.width, height: info.height)
+            return (CropChooser.centreSquare(width: info.width, height: info.height), "centre")
         case .auto:
-            return try CropChooser.faceSquare(path: input, detector: try FaceDetector())
+            if let face = try CropChooser.faceSquare(path: input, detector: try FaceDetector()) { return (face, "face") }
+            let centre = CropChooser.centreSquare(width: info.width, height: info.height)
+            warn("\(input): --crop auto found no face in the first 10 s: using the centre square "
+                + "\(centre.x),\(centre.y),\(centre.width),\(centre.height)")
+            return (centre, "centre (no face found)")
         case .rect(let rect):
             guard rect.fits(width: info.width, height: info.height) else {
                 throw CodecError.badArgument("\(input): --crop \(rect.x),\(rect.y),\(rect.width),\(rect.height) "
                     + "is outside the \(info.width)x\(info.height) picture")
             }
-            return rect
+            return (rect, "given")
+        }
+    }
+
+    /// Refuses an AGC stream as input: FFmpeg would probe it as raw video and "encode" garbage.
+    static func refuseAGCStream(_ input: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: input) else { return }  // the reader says why
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: FormatVersion.magic.count)) ?? Data()
+        if [UInt8](head) == FormatVersion.magic {
+            throw CodecError.input("\(input): is an AGC stream: use agc-decode")
         }
     }
 }
 
-/// Copies the input's audio packets into the stream, interleaved with the video: packets up to
-/// the time of the frames coded so far, in groups (one unit per call).
+/// Writes the audio packets (the input's own, or transcoded) into the stream, interleaved with
+/// the video: packets up to the time of the frames coded so far, in groups (one unit per call).
 final class AudioCarrier {
-    private let reader: AudioPacketReader
+    private let reader: AudioPacketSource
     private let writer: BitstreamWriter
     private let timeBase: Double
     private var pending: AGCMedia.AudioPacket?
@@ -168,7 +192,7 @@ final class AudioCarrier {
     /// Bytes of the stream's audio units so far (packets, their timestamps and unit framing).
     private(set) var payloadBytes = 0
 
-    init(reader: AudioPacketReader, writer: BitstreamWriter) throws {
+    init(reader: AudioPacketSource, writer: BitstreamWriter) throws {
         self.reader = reader
         self.writer = writer
         let p = reader.parameters

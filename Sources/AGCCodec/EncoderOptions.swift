@@ -17,7 +17,11 @@ public struct EncoderOptions: Sendable {
     /// Keypoint runs are closed after this many frames (and at every key frame).
     public var maxRunLength = 64
     public var progress = true
-    public var carryAudio = true
+    /// The input's audio: re-encoded to Opus (the default), copied as it is, or left out.
+    public var audio: AudioMode = .default
+    /// Called with each warning (e.g. `--crop auto` found no face) as it arises; the summary
+    /// lists them too.
+    public var warn: @Sendable (String) -> Void = { _ in }
     /// Frames per picture hash (SHA-256 of the shown pictures, 8 bytes; 0: none). One hash per
     /// second costs about 64 bit/s.
     public var pictureHashGroup = 25

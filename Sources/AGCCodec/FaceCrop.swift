@@ -69,9 +69,9 @@ public enum CropChooser {
 
     /// One square around the face for the whole clip: faces found on frames spread over the
     /// first `seconds` seconds, the median centre, a side of `scale` times the median face size,
-    /// clamped inside the picture. The centre square when no face is found.
+    /// clamped inside the picture. Nil when no face is found.
     public static func faceSquare(path: String, detector: FaceDetector, seconds: Double = 10, samples: Int = 16,
-                                  scale: Double = 1.9) throws -> CropRect {
+                                  scale: Double = 1.9) throws -> CropRect? {
         let reader = try VideoReader(path: path)
         let info = reader.info
         let fps = max(info.frameRate.value, 1)
@@ -86,7 +86,7 @@ public enum CropChooser {
             centres.append((Double(face.x) + Double(face.width) / 2, Double(face.y) + Double(face.height) / 2))
             sizes.append(Double(max(face.width, face.height)))
         }
-        guard !sizes.isEmpty else { return centreSquare(width: info.width, height: info.height) }
+        guard !sizes.isEmpty else { return nil }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         let faceSize = median(sizes)
         let side = min(min(info.width, info.height), Int((faceSize * scale).rounded()))

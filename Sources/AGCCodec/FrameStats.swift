@@ -29,6 +29,12 @@ public struct EncodeSummary: Codable, Sendable {
     public var frames: Int
     public var frameRate: Double
     public var crop: [Int]
+    /// Where the crop came from: "face", "centre (no face found)", "centre" (`--crop full`) or "given".
+    public var cropSource: String
+    /// The audio carried: "none", "copy" or "opus:KBPS".
+    public var audio: String
+    /// What the encoder warned about (also printed on stderr by the tools).
+    public var warnings: [String]
     public var keyFrames: [Int]
     public var bytes: Int
     public var kbps: Double
@@ -44,7 +50,8 @@ public struct EncodeSummary: Codable, Sendable {
     public var perFrame: [FrameStats]
 
     enum CodingKeys: String, CodingKey {
-        case input, output, frames, crop, bytes, kbps
+        case input, output, frames, crop, bytes, kbps, audio, warnings
+        case cropSource = "crop_source"
         case frameRate = "frame_rate", keyFrames = "key_frames", kbpsKeyFrames = "kbps_key_frames"
         case kbpsKeypoints = "kbps_keypoints", kbpsAudio = "kbps_audio", kbpsOverhead = "kbps_overhead", meanPSNRY = "mean_psnr_y"
         case meanMSSSIMY = "mean_msssim_y", encodeFPS = "encode_fps", perFrame = "per_frame"

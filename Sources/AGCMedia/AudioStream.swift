@@ -31,6 +31,20 @@ public struct AudioStreamParameters: Equatable, Sendable {
         self.bitRate = bitRate
     }
 
+    /// The parameters of a stream carried without its container (an AGC stream keeps the
+    /// codec, rate, channels, time base and setup bytes), with what the setup bytes imply:
+    /// Opus's pre-skip (bytes 10-11 of its `OpusHead`) is the encoder delay Matroska records.
+    public static func carried(codecName: String, extradata: Data, sampleRate: Int, channels: Int,
+                               timeBase: Rational) -> AudioStreamParameters {
+        var padding = 0
+        let head = [UInt8](extradata.prefix(12))
+        if codecName == "opus", head.count == 12, head.prefix(8) == Array("OpusHead".utf8)[...] {
+            padding = Int(head[10]) | Int(head[11]) << 8
+        }
+        return AudioStreamParameters(codecName: codecName, extradata: extradata, sampleRate: sampleRate,
+                                     channels: channels, timeBase: timeBase, initialPadding: padding)
+    }
+
     /// FFmpeg's codec id for `codecName`, or nil when this FFmpeg does not know it.
     var codecID: AVCodecID? {
         guard let descriptor = avcodec_descriptor_get_by_name(codecName) else { return nil }

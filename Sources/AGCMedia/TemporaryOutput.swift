@@ -7,16 +7,9 @@ struct TemporaryOutput {
     let temporaryPath: String
 
     init(for path: String, operation: String) throws(MediaError) {
+        try OutputPreflight.checkFolder(of: path, operation: operation)
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
-              isDirectory.boolValue else {
-            throw MediaError(.io, path: path, operation: operation, detail: "the folder does not exist")
-        }
-        guard FileManager.default.isWritableFile(atPath: directory.path) else {
-            throw MediaError(.io, path: path, operation: operation, detail: "the folder is not writable")
-        }
         finalPath = path
         temporaryPath = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         LiveTemporaries.shared.add(temporaryPath)

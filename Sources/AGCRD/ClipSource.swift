@@ -32,7 +32,9 @@ public final class ClipSource {
         let info = try probeVideo(path: path)
         switch mode {
         case .full: crop = CropChooser.centreSquare(width: info.width, height: info.height)
-        case .auto: crop = try CropChooser.faceSquare(path: path, detector: try FaceDetector())
+        case .auto:
+            crop = try CropChooser.faceSquare(path: path, detector: try FaceDetector())
+                ?? CropChooser.centreSquare(width: info.width, height: info.height)
         case .rect(let rect):
             guard rect.fits(width: info.width, height: info.height) else {
                 throw RDError("\(path): --crop \(rect.x),\(rect.y),\(rect.width),\(rect.height) is outside the "

@@ -42,7 +42,7 @@ public struct PointRunner {
             options.keypointStepDenominator = step
             options.minQuality = minQuality
             options.progress = false
-            options.carryAudio = false
+            options.audio = .none
             let encoder = try Encoder(options: options, backend: try makeBackend())
             let summary = try encoder.encode(input: clip.losslessPath, output: path, reconstructed: measure)
             keyFrames = summary.keyFrames.count

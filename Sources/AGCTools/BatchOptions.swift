@@ -66,6 +66,9 @@ public struct BatchOptions: ParsableArguments {
             let line = error.contains(failure.input) ? error : "\(failure.input): \(error)"
             FileHandle.standardError.write(Data("\(tool): \(line)\n".utf8))
         }
+        for file in summary.files {
+            for warning in file.warnings { FileHandle.standardError.write(Data("\(tool): warning: \(warning)\n".utf8)) }
+        }
         if summary.failed > 0 { throw ExitCode.failure }
     }
 }

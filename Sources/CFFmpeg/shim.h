@@ -8,6 +8,7 @@
 #include <libavformat/avformat.h>
 #include <libavcodec/avcodec.h>
 #include <libswscale/swscale.h>
+#include <libswresample/swresample.h>
 #include <libavutil/avutil.h>
 #include <libavutil/display.h>
 #include <libavutil/error.h>
@@ -107,5 +108,44 @@ static inline void cffmpeg_set_default_channels(AVCodecParameters *par, int chan
 
 /// Number of channels of codec parameters.
 static inline int cffmpeg_channels(const AVCodecParameters *par) { return par->ch_layout.nb_channels; }
+
+/// Sets a codec context's channel layout to the default one of `channels` channels.
+static inline void cffmpeg_context_set_default_channels(AVCodecContext *c, int channels) {
+    av_channel_layout_uninit(&c->ch_layout);
+    av_channel_layout_default(&c->ch_layout, channels);
+}
+
+/// Gives a frame the channel layout of a codec context.
+static inline int cffmpeg_frame_copy_layout(AVFrame *frame, const AVCodecContext *c) {
+    return av_channel_layout_copy(&frame->ch_layout, &c->ch_layout);
+}
+
+/// A resampler from a decoder's output (layout, format, rate) to `channels` channels of
+/// `format` at `rate` (FFmpeg 5.1 API); NULL when it cannot be set up.
+static inline SwrContext *cffmpeg_swr_for_decoder(const AVCodecContext *decoder, int channels,
+                                                  enum AVSampleFormat format, int rate) {
+    AVChannelLayout out_layout;
+    av_channel_layout_default(&out_layout, channels);
+    AVChannelLayout in_layout;
+    if (decoder->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || av_channel_layout_check(&decoder->ch_layout) == 0)
+        av_channel_layout_default(&in_layout, decoder->ch_layout.nb_channels);
+    else if (av_channel_layout_copy(&in_layout, &decoder->ch_layout) < 0)
+        return NULL;
+    SwrContext *swr = NULL;
+    int code = swr_alloc_set_opts2(&swr, &out_layout, format, rate, &in_layout, decoder->sample_fmt,
+                                   decoder->sample_rate, 0, NULL);
+    av_channel_layout_uninit(&in_layout);
+    av_channel_layout_uninit(&out_layout);
+    if (code < 0 || swr_init(swr) < 0) { swr_free(&swr); return NULL; }
+    return swr;
+}
+
+/// Converts a decoded frame's samples (NULL: flushes) into `out` (interleaved, `capacity`
+/// samples per channel); returns the samples written per channel or a negative error.
+static inline int cffmpeg_swr_convert_frame(SwrContext *swr, const AVFrame *frame, uint8_t *out, int capacity) {
+    uint8_t *planes[1] = { out };
+    if (!frame) return swr_convert(swr, planes, capacity, NULL, 0);
+    return swr_convert(swr, planes, capacity, (const uint8_t **)frame->extended_data, frame->nb_samples);
+}
 
 #endif

@@ -75,7 +75,7 @@ struct Bench: ParsableCommand {
             let summary = try Encoder(options: options, backend: try BackendKind.emulator.make(threads: threads)).encode(input: clip, output: stream)
             let encodeSeconds = Date().timeIntervalSince(encodeStart)
             let decodeSeconds = try timeProcess(decoderPath(), [stream, "-o", (work as NSString).appendingPathComponent("out.y4m"),
-                                                                "--no-progress", "--threads", "\(threads)"])
+                                                                "--no-progress", "-y", "--threads", "\(threads)"])
             let generated = summary.perFrame.filter { $0.kind == .generated }.count
             clipResults.append(ClipResult(clip: (clip as NSString).lastPathComponent, frames: summary.frames,
                                           keyFrames: summary.keyFrames.count, rebuilt: generated,

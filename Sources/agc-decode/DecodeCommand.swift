@@ -60,6 +60,9 @@ struct DecodeCommand: ParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.")
     var noProgress = false
 
+    @OptionGroup(title: "Existing output")
+    var overwrite: OverwriteOptions
+
     func run() throws {
         MediaLog.setLevel(.errors)
         keepLargeAllocationsInTheHeap()  // per-frame tensors reuse their pages
@@ -86,6 +89,9 @@ struct DecodeCommand: ParsableCommand {
                 return
             }
             guard let input = inputs.first, let output else { throw ValidationError("expected INPUT.agc -o OUTPUT (or --inspect)") }
+            if output != "-" { try OutputPreflight.check(output, against: [input]) }
+            try checkSideOutputs([statsJSON, hwReportJSON], against: [input, output])
+            guard try overwrite.shouldWrite(output) else { return }
             let backend = try kind.make(threads: threads ?? KernelThreads.count, device: device)
             let integer = backend as? IntegerBackend
             if (hwReport || hwReportJSON != nil) && integer == nil {
@@ -123,6 +129,7 @@ struct DecodeCommand: ParsableCommand {
     /// Decodes many streams into `--output-dir`; a rerun skips outputs that hold every frame.
     func runBatch(kind: BackendKind, options: DecoderOptions) throws {
         guard output == nil else { throw ValidationError("-o names one output: use --output-dir for several inputs") }
+        try overwrite.refuseInBatch()
         guard ["mp4", "mkv", "y4m"].contains(format) else { throw ValidationError("--format \(format): expected mp4, mkv or y4m") }
         guard !hwReport && hwReportJSON == nil && statsJSON == nil else {
             throw ValidationError("--hw-report and --stats-json are for one stream; a batch writes --summary-json")
@@ -131,6 +138,7 @@ struct DecodeCommand: ParsableCommand {
         var options = options
         options.progress = !noProgress && batch.jobs == 1
         MediaLog.setLevel(.quiet)
+        try checkSideOutputs([batch.summaryJSON], against: items.map(\.input))
         let device = device
         try batch.run(tool: "agc-decode", items: items, progress: !noProgress, isComplete: { item in
             guard let data = FileManager.default.contents(atPath: item.input), let reader = try? BitstreamReader(data: data)

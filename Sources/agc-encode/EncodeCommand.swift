@@ -56,8 +56,14 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("hash-group"), help: "Frames per decoded-picture hash (8 bytes each; 0: none).")
     var hashGroup = 25
 
-    @Flag(name: .customLong("no-audio"), help: "Do not carry the audio stream.")
+    @Option(help: "The input's audio: opus[:KBPS] (mono Opus, default \(AudioMode.defaultOpusRate) kb/s), copy (as it is) or none.")
+    var audio = "opus"
+
+    @Flag(name: .customLong("no-audio"), help: "The same as --audio none.")
     var noAudio = false
+
+    @OptionGroup(title: "Existing output")
+    var overwrite: OverwriteOptions
 
     @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.")
     var noProgress = false
@@ -84,6 +90,12 @@ struct EncodeCommand: ParsableCommand {
         guard let kind = BackendKind(rawValue: backend) else {
             throw ValidationError("--backend \(backend): expected float, emulator or fpga")
         }
+        guard let audioMode = AudioMode(argument: noAudio ? "none" : audio) else {
+            throw ValidationError("--audio \(audio): expected opus, opus:KBPS (6-510), copy or none")
+        }
+        if noAudio && audio != "opus" && audio != "none" {
+            throw ValidationError("--no-audio and --audio \(audio) contradict each other")
+        }
         options.crop = crop
         options.size = size
         options.keyFrameCodec = codec
@@ -92,25 +104,32 @@ struct EncodeCommand: ParsableCommand {
         options.minQuality = quality
         options.maxKeyInterval = maxKeyInterval
         options.progress = !noProgress
-        options.carryAudio = !noAudio
+        options.audio = audioMode
+        options.warn = { FileHandle.standardError.write(Data("agc-encode: warning: \($0)\n".utf8)) }
         options.pictureHashGroup = hashGroup
         AtomicFile.removeUnfinishedOutputsOnInterrupt()
         if batch.isBatch(inputs: inputs, output: output) {
             guard output == nil else { throw ValidationError("-o names one output: use --output-dir for several inputs") }
+            try overwrite.refuseInBatch()
             let items = try batch.items(inputs: inputs, extensions: BatchInputs.videoExtensions, outputExtension: "agc")
             options.progress = !noProgress && batch.jobs == 1
             MediaLog.setLevel(.quiet)  // each file's error is in the summary, once
+            options.warn = { _ in }  // each file's warnings are in the summary
+            try checkSideOutputs([batch.summaryJSON], against: items.map(\.input))
             let device = device
             try batch.run(tool: "agc-encode", items: items, progress: !noProgress, isComplete: { OutputCheck.isCompleteStream($0.output) }) {
                 item, threads in
                 let summary = try Encoder(options: options, backend: try kind.make(threads: threads, device: device))
                     .encode(input: item.input, output: item.output)
-                return BatchWorkResult(frames: summary.frames, kbps: summary.kbps)
+                return BatchWorkResult(frames: summary.frames, kbps: summary.kbps, warnings: summary.warnings)
             }
             return
         }
         guard let input = inputs.first, let output else { throw ValidationError("expected INPUT -o OUTPUT.agc") }
         do {
+            try OutputPreflight.check(output, against: [input])
+            try checkSideOutputs([statsJSON], against: [input, output])
+            guard try overwrite.shouldWrite(output) else { return }
             let encoder = try Encoder(options: options, backend: try kind.make(device: device))
             let summary = try encoder.encode(input: input, output: output)
             if let statsJSON { try AtomicFile.writeJSON(summary, to: statsJSON) }

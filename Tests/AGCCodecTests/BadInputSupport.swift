@@ -128,6 +128,18 @@ class BadInputTestCase: XCTestCase {
         return tool
     }
 
+    /// Runs the tool `name` with `arguments` through bash, with `limits` (shell commands such as
+    /// `ulimit -f 1`) applied first; as the unprivileged user nobody when `unprivileged` and this
+    /// process is root (root writes anywhere).
+    func runTool(_ name: String, _ arguments: [String], limits: String = "", unprivileged: Bool = false) throws
+        -> (status: Int32, stderr: String) {
+        var command = ["/bin/bash", "-c", limits + "\nexec \"$@\"", "bash", try tool(name)] + arguments
+        if unprivileged && geteuid() == 0 {
+            command = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + command
+        }
+        return try run(command[0], Array(command.dropFirst()))
+    }
+
     /// Runs `executable` with `arguments` and returns its exit status and standard error.
     func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
         let process = Process()

@@ -5,18 +5,6 @@ import XCTest
 /// run must exit non-zero with one line naming the output, leave nothing under its name, and
 /// leave an existing file of that name as it was.
 final class BadOutputTests: BadInputTestCase {
-    /// Runs the tool `name` with `arguments` through bash, with `limits` (shell commands such as
-    /// `ulimit -f 1`) applied first; as the unprivileged user nobody when `unprivileged` and this
-    /// process is root (root writes anywhere).
-    func runTool(_ name: String, _ arguments: [String], limits: String = "", unprivileged: Bool = false) throws
-        -> (status: Int32, stderr: String) {
-        var command = ["/bin/bash", "-c", limits + "\nexec \"$@\"", "bash", try tool(name)] + arguments
-        if unprivileged && geteuid() == 0 {
-            command = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + command
-        }
-        return try run(command[0], Array(command.dropFirst()))
-    }
-
     /// The run failed with a message naming `output`, and the folder of `output` holds `expected`.
     func assertRefused(_ result: (status: Int32, stderr: String), naming output: String, folder: String,
                        holds expected: Set<String>, line: UInt = #line) {
@@ -33,7 +21,7 @@ final class BadOutputTests: BadInputTestCase {
         try Data("old".utf8).write(to: URL(fileURLWithPath: folder + "/keep.agc"))
         chmod(folder, 0o555)
         defer { chmod(folder, 0o755) }
-        let encoded = try runTool("agc-encode", [clip(), "-o", folder + "/keep.agc", "--crop", "full", "--no-progress"],
+        let encoded = try runTool("agc-encode", [clip(), "-o", folder + "/keep.agc", "-y", "--crop", "full", "--no-progress"],
                                   unprivileged: true)
         assertRefused(encoded, naming: folder + "/keep.agc", folder: folder, holds: ["keep.agc"])
         XCTAssertTrue(encoded.stderr.contains("not writable"), encoded.stderr)
@@ -51,7 +39,7 @@ final class BadOutputTests: BadInputTestCase {
         try Data("old".utf8).write(to: URL(fileURLWithPath: path("keep.agc")))
         let limit = "trap '' XFSZ; ulimit -f 1"
         let inputs: Set = ["clip.mp4", "clip.agc", "keep.agc"]
-        let encoded = try runTool("agc-encode", [clip(), "-o", path("keep.agc"), "--crop", "full", "--no-progress"],
+        let encoded = try runTool("agc-encode", [clip(), "-o", path("keep.agc"), "-y", "--crop", "full", "--no-progress"],
                                   limits: limit)
         assertRefused(encoded, naming: path("keep.agc"), folder: dir, holds: inputs)
         XCTAssertTrue(encoded.stderr.contains("File too large"), encoded.stderr)
@@ -78,7 +66,7 @@ final class BadOutputTests: BadInputTestCase {
         while (try? filler.write(contentsOf: Data(count: 4096))) != nil {}
         try filler.close()
         let expected: Set = ["keep.agc", "filler"]
-        let encoded = try runTool("agc-encode", [clip(), "-o", folder + "/keep.agc", "--crop", "full", "--no-progress"])
+        let encoded = try runTool("agc-encode", [clip(), "-o", folder + "/keep.agc", "-y", "--crop", "full", "--no-progress"])
         assertRefused(encoded, naming: folder + "/keep.agc", folder: folder, holds: expected)
         XCTAssertTrue(encoded.stderr.contains("No space left on device"), encoded.stderr)
         for output in ["o.y4m", "o.mkv", "o.mp4"] {

@@ -15,7 +15,7 @@ final class FaceCropTests: XCTestCase {
 
     func testLandscapeFaceOffCentre() throws {
         let path = try clip("lp-s32-1280x720.mp4")
-        let crop = try CropChooser.faceSquare(path: path, detector: try FaceDetector())
+        let crop = try XCTUnwrap(try CropChooser.faceSquare(path: path, detector: try FaceDetector()), "no face found")
         XCTAssertEqual(crop.width, crop.height)
         XCTAssertTrue(crop.fits(width: 1280, height: 720), "\(crop)")
         XCTAssertNotEqual(crop, CropChooser.centreSquare(width: 1280, height: 720), "face should move the crop")
@@ -23,7 +23,7 @@ final class FaceCropTests: XCTestCase {
 
     func testPortraitFaceInUpperPart() throws {
         let path = try clip("lp-s20-480x908.mp4")
-        let crop = try CropChooser.faceSquare(path: path, detector: try FaceDetector())
+        let crop = try XCTUnwrap(try CropChooser.faceSquare(path: path, detector: try FaceDetector()), "no face found")
         XCTAssertEqual(crop.width, crop.height)
         XCTAssertTrue(crop.fits(width: 480, height: 908), "\(crop)")
         XCTAssertLessThan(crop.y + crop.height / 2, 908 / 2, "the face is in the upper half: \(crop)")

@@ -1,3 +1,4 @@
+import AGCMedia
 import Foundation
 
 /// One file of a batch: where it comes from and where its output goes.
@@ -90,7 +91,19 @@ public struct BatchInputs {
             seenOutputs[item.output] = item.input
             unique.append(item)
         }
+        try refuseOutputsOverInputs(unique)
         return unique
+    }
+
+    /// Throws when an output would write over any input of the batch (by device and inode).
+    func refuseOutputsOverInputs(_ items: [BatchItem]) throws {
+        var inputs: [FileIdentity: String] = [:]
+        for item in items { if let id = FileIdentity(path: item.input) { inputs[id] = inputs[id] ?? item.input } }
+        for item in items {
+            if let id = FileIdentity(path: item.output), let input = inputs[id] {
+                throw CodecError.badArgument("\(item.output): is the input \(input): refusing to write over an input")
+            }
+        }
     }
 
     /// The output of `path`: below the output folder, keeping the path under a searched folder.

@@ -14,9 +14,11 @@ public struct BatchFileResult: Codable, Sendable {
     public var frames: Int?
     public var kbps: Double?
     public var seconds: Double
+    /// What the work warned about (e.g. `--crop auto` found no face).
+    public var warnings: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case input, output, status, error, frames, kbps, seconds
+        case input, output, status, error, frames, kbps, seconds, warnings
         case bytesIn = "bytes_in", bytesOut = "bytes_out"
     }
 }
@@ -36,10 +38,12 @@ public struct BatchSummary: Codable, Sendable {
 public struct BatchWorkResult: Sendable {
     public var frames: Int
     public var kbps: Double?
+    public var warnings: [String]
 
-    public init(frames: Int, kbps: Double?) {
+    public init(frames: Int, kbps: Double?, warnings: [String] = []) {
         self.frames = frames
         self.kbps = kbps
+        self.warnings = warnings
     }
 }
 
@@ -112,6 +116,7 @@ public final class BatchRunner: @unchecked Sendable {
             let done = try work(item)
             result.frames = done.frames
             result.kbps = done.kbps
+            result.warnings = done.warnings
             result.bytesOut = fileSize(item.output)
         } catch {
             result.status = .failed
