@@ -37,7 +37,7 @@ public final class AudioTranscoder: AudioPacketSource {
 
     /// Opens `path`'s first audio stream and an Opus encoder at `kilobitsPerSecond` (6-510).
     /// `application` is libopus's tuning: "voip" (speech), "audio" or "lowdelay".
-    public init(path: String, kilobitsPerSecond: Int, application: String = "voip") throws(MediaError) {
+    public init(path: String, kilobitsPerSecond: Int, application: String = "audio") throws(MediaError) {
         self.path = path
         guard (6...510).contains(kilobitsPerSecond) else {
             throw MediaError(.invalidArgument, path: path, operation: "setting up the Opus encoder",
