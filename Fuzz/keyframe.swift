@@ -1,7 +1,9 @@
-// libFuzzer target `keyframe`: arbitrary bytes as the payload of a key frame unit, through the
-// decoder's key-frame path (AGCCodec's Decoder.decodeFrames): the unit is parsed, its keypoints
-// field (tag 1) decoded as the shipped model's 10 keypoints at the encoder's default step, and
-// its packet handed to the intra decoder, HEVC and AV1, at 256x256.
+// libFuzzer target `keyframe`: arbitrary bytes as the payload of a key picture unit, through the
+// decoder's key-picture path (AGCCodec's Decoder.decodeFrames): the unit is parsed as a
+// random-access key frame (0x82) and as a predicted one (0x84), its keypoints field (tag 1)
+// decoded as the shipped model's 10 keypoints at the encoder's default step, and its packet
+// handed to the key-picture decoder, HEVC and AV1, at 256x256: first as a random-access
+// picture, then again as a picture predicted from what that left (deterministic per input).
 @testable import AGCBitstream
 import AGCMedia
 import Foundation
@@ -12,15 +14,19 @@ private let codedSize = 256
 private let quantizer = try! KeypointQuantizer(stepDenominator: 128)
 
 /// One decoder per codec for the whole run, as the decoder keeps one per stream.
-private let intraDecoders: [IntraDecoder] = {
+private let keyDecoders: [KeyPictureDecoder] = {
     MediaLog.setLevel(.quiet)
-    return IntraCodec.allCases.map { try! IntraDecoder(codec: $0) }
+    return IntraCodec.allCases.map { try! KeyPictureDecoder(codec: $0) }
 }()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzKeyFrame(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let payload = Array(UnsafeBufferPointer(start: data, count: size))
     // Framed as a unit with a correct CRC, so that the payload parser is what the bytes meet.
+    let predicted = UnitFraming.encode(type: UnitType.predictedKeyFrame.rawValue, payload: payload)
+    if let info = try? UnitFraming.checkedUnit(predicted, at: 0), case .keyFrame(let keyFrame)? = try? BitstreamElement.parse(predicted, info) {
+        precondition(!keyFrame.isRandomAccess)
+    }
     let unit = UnitFraming.encode(type: UnitType.keyFrame.rawValue, payload: payload)
     guard let info = try? UnitFraming.checkedUnit(unit, at: 0),
           case .keyFrame(let keyFrame)? = try? BitstreamElement.parse(unit, info) else { return 0 }
@@ -29,10 +35,13 @@ public func fuzzKeyFrame(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         var decoder = KeypointRunDecoder(payload: field.value, quantizer: quantizer, predictor: zero)
         _ = try? decoder.decodeFrame()
     }
-    for intra in intraDecoders {
-        if let image = try? intra.decode(Data(keyFrame.packet), width: codedSize, height: codedSize) {
-            precondition(image.width == codedSize && image.height == codedSize
-                && image.pixels.count == codedSize * codedSize * 3)
+    for decoder in keyDecoders {
+        for randomAccess in [true, false] {
+            if let image = try? decoder.decode(Data(keyFrame.packet), width: codedSize, height: codedSize,
+                                               randomAccess: randomAccess) {
+                precondition(image.width == codedSize && image.height == codedSize
+                    && image.pixels.count == codedSize * codedSize * 3)
+            }
         }
     }
     return 0

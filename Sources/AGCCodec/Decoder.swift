@@ -141,13 +141,13 @@ public final class Decoder {
         guard wanted.lowerBound < max(total, 1) else {
             throw CodecError.badArgument("\(input): --frames starts at \(wanted.lowerBound) but the stream has \(total) frames")
         }
-        // Start at the last key frame at or before the first wanted frame.
-        guard let start = reader.index.keyFrames.last(where: { $0.frame <= wanted.lowerBound }) else {
+        // Start at the last random-access key frame at or before the first wanted frame.
+        guard let start = reader.index.keyFrame(atOrBefore: wanted.lowerBound) else {
             // A rebuilt index ends at the first damaged unit: that damage is the reason.
             if let damage = reader.scanError { throw CodecError.input("\(input): \(damage)") }
             throw CodecError.input("\(input): no key frame at or before frame \(wanted.lowerBound)")
         }
-        let intraDecoder = try IntraDecoder(codec: header.keyFrameCodec == .av1 ? .av1 : .hevc)
+        let keyDecoder = try KeyPictureDecoder(codec: header.keyFrameCodec == .av1 ? .av1 : .hevc)
         // A whole decode reads every unit (audio may precede the first key frame); a range seeks.
         var cursor = range == nil ? reader.units() : reader.units(from: start.offset)
         var keyImage: RGBImage?
@@ -156,7 +156,9 @@ public final class Decoder {
         var keyFrames = 0
         decoding: while next <= wanted.upperBound {
             let unit: DecodedUnit?
-            do { unit = try cursor.next() } catch { throw CodecError.input("\(input): \(error)") }
+            do { unit = try cursor.next() } catch {
+                throw CodecError.input("\(input): \(error)" + Self.lostFrames(reader, fromUnitAt: cursor.position, frame: next))
+            }
             guard let unit else { break }
             switch unit.element {
             case .keyFrame(let key):
@@ -168,10 +170,11 @@ public final class Decoder {
                 }
                 let image: RGBImage
                 do {
-                    image = try intraDecoder.decode(Data(key.packet), width: size, height: size)
+                    image = try keyDecoder.decode(Data(key.packet), width: size, height: size, randomAccess: key.isRandomAccess)
                     predictor = try KeyFrameKeypoints.decode(field.value, count: header.keypointCount, quantizer: quantizer)
                 } catch {
-                    throw CodecError.input("\(input): key frame \(key.frameNumber): \(error)")
+                    throw CodecError.input("\(input): key frame \(key.frameNumber): \(error)"
+                        + Self.lostFrames(reader, fromUnitAt: unit.info.offset, frame: key.frameNumber))
                 }
                 try backend.setKeyFrame(image, keypoints: quantizer.dequantize(predictor))
                 keyImage = image
@@ -237,6 +240,17 @@ public final class Decoder {
             }
         }
         return keyFrames
+    }
+
+    /// What a damaged unit at `offset` (reached while frame `frame` was next) costs: the frames up
+    /// to the next random-access key frame, which cannot be shown, and where decoding can start
+    /// again. Empty when the damage is past the last random-access key frame's reach.
+    static func lostFrames(_ reader: BitstreamReader, fromUnitAt offset: Int, frame: Int) -> String {
+        guard let next = reader.index.keyFrames.first(where: { $0.offset > offset && $0.frame > frame }) else {
+            return frame < reader.frameCount ? "; frames \(frame)-\(reader.frameCount - 1) cannot be shown" : ""
+        }
+        return "; frames \(frame)-\(next.frame - 1) cannot be shown; decoding can start again at the random-access "
+            + "key frame \(next.frame) (agc-decode --frames \(next.frame):)"
     }
 
     /// The carried audio stream's parameters, when the whole stream is decoded (a frame range

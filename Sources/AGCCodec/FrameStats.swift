@@ -1,8 +1,10 @@
 /// How one frame was coded and what the decoder will show, for `--stats-json`.
 public struct FrameStats: Codable, Sendable {
     public enum Kind: String, Codable, Sendable {
-        /// Intra-coded key frame.
+        /// Random-access key picture (intra-coded).
         case key
+        /// Key picture predicted from the key pictures before it.
+        case predictedKey = "predicted_key"
         /// Rebuilt by the generator from keypoints.
         case generated
         /// The key frame shown again.
@@ -35,7 +37,10 @@ public struct EncodeSummary: Codable, Sendable {
     public var audio: String
     /// What the encoder warned about (also printed on stderr by the tools).
     public var warnings: [String]
+    /// Every key picture's frame.
     public var keyFrames: [Int]
+    /// The random-access ones among them.
+    public var randomAccessFrames: [Int]
     public var bytes: Int
     public var kbps: Double
     /// kb/s split into key frames, keypoints, carried audio packets and everything else
@@ -52,7 +57,7 @@ public struct EncodeSummary: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case input, output, frames, crop, bytes, kbps, audio, warnings
         case cropSource = "crop_source"
-        case frameRate = "frame_rate", keyFrames = "key_frames", kbpsKeyFrames = "kbps_key_frames"
+        case frameRate = "frame_rate", keyFrames = "key_frames", randomAccessFrames = "random_access_frames", kbpsKeyFrames = "kbps_key_frames"
         case kbpsKeypoints = "kbps_keypoints", kbpsAudio = "kbps_audio", kbpsOverhead = "kbps_overhead", meanPSNRY = "mean_psnr_y"
         case meanMSSSIMY = "mean_msssim_y", encodeFPS = "encode_fps", perFrame = "per_frame"
     }

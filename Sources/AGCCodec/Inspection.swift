@@ -4,10 +4,11 @@ import Foundation
 /// `agc-decode --inspect`: a stream's header, units (type, offset, size, CRC status), bits per
 /// frame and key-frame positions, as text or as ffprobe-style JSON.
 public enum Inspection {
-    /// Bits attributed to one frame: a key frame's unit, or its share (an even split) of the
+    /// Bits attributed to one frame: a key picture's unit, or its share (an even split) of the
     /// keypoint run unit that covers it.
     public struct FrameBits: Codable, Sendable {
         public var frame: Int
+        /// "key" (a random-access key picture), "predicted key" or "keypoints".
         public var type: String
         public var bits: Double
     }
@@ -28,6 +29,8 @@ public enum Inspection {
         public var header: SequenceHeader?
         public var units: [UnitSummary]
         public var keyFrames: [Int]
+        /// The random-access key pictures among `keyFrames` (where decoding can start).
+        public var randomAccessPoints: [Int]
         public var bytesByKind: [String: Int]
         public var frames: [FrameBits]
     }
@@ -43,8 +46,9 @@ public enum Inspection {
         var frames: [FrameBits] = []
         for unit in report.units where unit.crcOK {
             guard let first = unit.frame else { continue }
-            if unit.type == UnitType.keyFrame.rawValue {
-                frames.append(FrameBits(frame: first, type: "key", bits: Double(8 * unit.size)))
+            if unit.type == UnitType.keyFrame.rawValue || unit.type == UnitType.predictedKeyFrame.rawValue {
+                let type = unit.type == UnitType.keyFrame.rawValue ? "key" : "predicted key"
+                frames.append(FrameBits(frame: first, type: type, bits: Double(8 * unit.size)))
             } else if let count = unit.frameCount, count > 0, unit.type == UnitType.keypointRun.rawValue {
                 for f in first..<(first + count) {
                     frames.append(FrameBits(frame: f, type: "keypoints", bits: Double(8 * unit.size) / Double(count)))
@@ -60,7 +64,7 @@ public enum Inspection {
                             duration: duration, bitRate: duration.map { Double(report.fileSize * 8) / $0 },
                             trailer: report.trailer, error: report.error)
         return Output(format: format, header: report.header, units: report.units, keyFrames: report.keyFrameNumbers,
-                      bytesByKind: report.bytesByKind, frames: frames)
+                      randomAccessPoints: report.randomAccessFrameNumbers, bytesByKind: report.bytesByKind, frames: frames)
     }
 
     /// The inspection as text for people, or as JSON (snake_case keys, like ffprobe).
@@ -84,6 +88,10 @@ public enum Inspection {
         }
         lines.append("  bytes: " + out.bytesByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         lines.append("  key frames at: " + out.keyFrames.map(String.init).joined(separator: " "))
+        if out.randomAccessPoints.count != out.keyFrames.count {
+            lines.append("  random-access key frames at: " + out.randomAccessPoints.map(String.init).joined(separator: " ")
+                + " (the others are predicted key pictures)")
+        }
         lines.append("  offset      type              size  crc  frames")
         for u in out.units {
             let frames = u.frame.map { f in u.frameCount.map { "\(f)-\(f + $0 - 1)" } ?? "\(f)" } ?? ""

@@ -23,7 +23,7 @@ public enum AnchorCodec: String, CaseIterable, Sendable {
 /// Encodes RGB pictures as an inter-coded HEVC or AV1 stream at a given CRF and preset, the
 /// anchors of rate-distortion comparisons.
 ///
-/// Pictures are converted to YUV 4:2:0, BT.601 limited range (as `IntraEncoder` does) and coded
+/// Pictures are converted to YUV 4:2:0, BT.601 limited range (as `KeyPictureEncoder` does) and coded
 /// with a key frame at least every `keyInterval` frames. The file is an elementary stream (raw
 /// HEVC, or AV1 in IVF), so its size is the coded video and little else: every byte of it counts
 /// towards the rate. x265's informational SEI (its version and options string) is not written.

@@ -35,8 +35,14 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("keyframe-codec"), help: "Intra codec for key frames: hevc or av1.")
     var keyFrameCodec = "hevc"
 
-    @Option(name: .customLong("keyframe-qp"), help: "Key-frame quantizer (hevc 0-51, av1 1-63).")
+    @Option(name: .customLong("keyframe-qp"), help: "Quantizer of the random-access key pictures (hevc 0-51, av1 1-63).")
     var keyFrameQP = 32
+
+    @Option(name: .customLong("predicted-qp-offset"), help: "Predicted key pictures are coded at --keyframe-qp + this.")
+    var predictedQPOffset = 0
+
+    @Option(name: .customLong("idr-interval"), help: "Seconds between random-access key pictures at most (the others are predicted); 0: all random-access.")
+    var idrInterval = 2.0
 
     @Option(name: .customLong("keypoint-step"), help: "Keypoint quantization step is 1/N of the half-frame.")
     var keypointStep: UInt32 = 128
@@ -85,6 +91,10 @@ struct EncodeCommand: ParsableCommand {
         guard let quality = QualityThreshold(argument: minQuality) else {
             throw ValidationError("--min-quality \(minQuality): expected msssim:0.93 or psnr:32")
         }
+        guard codec.qpRange.contains(keyFrameQP + predictedQPOffset), predictedQPOffset >= 0 else {
+            throw ValidationError("--predicted-qp-offset \(predictedQPOffset): --keyframe-qp + it must be in \(codec.qpRange)")
+        }
+        guard idrInterval >= 0, idrInterval.isFinite else { throw ValidationError("--idr-interval must be 0 or more seconds") }
         guard maxKeyInterval >= 1 else { throw ValidationError("--max-keyint must be at least 1") }
         guard (0...65536).contains(hashGroup) else { throw ValidationError("--hash-group takes 0...65536 frames") }
         guard let kind = BackendKind(rawValue: backend) else {
@@ -100,6 +110,8 @@ struct EncodeCommand: ParsableCommand {
         options.size = size
         options.keyFrameCodec = codec
         options.keyFrameQP = keyFrameQP
+        options.predictedQPOffset = predictedQPOffset
+        options.idrInterval = idrInterval
         options.keypointStepDenominator = keypointStep
         options.minQuality = quality
         options.maxKeyInterval = maxKeyInterval

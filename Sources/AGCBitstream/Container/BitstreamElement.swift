@@ -1,6 +1,7 @@
 /// The parsed content of one unit.
 public enum BitstreamElement: Hashable, Sendable {
     case sequenceHeader(SequenceHeader)
+    /// A key picture, random-access (0x82) or predicted (0x84): `KeyFrame.isRandomAccess`.
     case keyFrame(KeyFrame)
     case keypointRun(KeypointRun)
     case audioConfig(AudioConfig)
@@ -32,6 +33,7 @@ extension BitstreamElement {
             switch type {
             case .sequenceHeader: return .sequenceHeader(try SequenceHeader(from: &reader))
             case .keyFrame: return .keyFrame(try KeyFrame(from: &reader))
+            case .predictedKeyFrame: return .keyFrame(try PredictedKeyFrame(from: &reader).keyFrame)
             case .keypointRun: return .keypointRun(try KeypointRun(from: &reader))
             case .audioConfig: return .audioConfig(try AudioConfig(from: &reader))
             case .audioPackets: return .audioPackets(try AudioPacketGroup(from: &reader).packets)

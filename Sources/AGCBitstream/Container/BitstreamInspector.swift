@@ -31,8 +31,10 @@ public struct InspectionReport: Hashable, Codable, Sendable {
     /// Bytes by kind: "key frames", "keypoints", "audio", and "overhead" (file header, sequence
     /// header, index, hashes, end of stream, trailer, unknown units).
     public var bytesByKind: [String: Int]
-    /// Key-frame numbers, in order.
+    /// Key-frame numbers (random-access and predicted key pictures), in order.
     public var keyFrameNumbers: [Int]
+    /// The random-access key frames among them.
+    public var randomAccessFrameNumbers: [Int] = []
 }
 
 /// Lists the units of a file without stopping at the first bad CRC, for tools such as
@@ -87,7 +89,7 @@ public enum BitstreamInspector {
 
     private static func kind(of type: UInt8) -> String {
         switch UnitType(rawValue: type) {
-        case .keyFrame: return "key frames"
+        case .keyFrame, .predictedKeyFrame: return "key frames"
         case .keypointRun: return "keypoints"
         case .audioConfig, .audioPackets: return "audio"
         default: return "overhead"
@@ -103,6 +105,7 @@ public enum BitstreamInspector {
             case .keyFrame(let keyFrame):
                 summary.frame = keyFrame.frameNumber
                 report.keyFrameNumbers.append(keyFrame.frameNumber)
+                if keyFrame.isRandomAccess { report.randomAccessFrameNumbers.append(keyFrame.frameNumber) }
             case .keypointRun(let run):
                 summary.frame = run.firstFrame
                 summary.frameCount = run.frameCount

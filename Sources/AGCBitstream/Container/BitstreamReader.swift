@@ -98,14 +98,14 @@ public struct BitstreamReader: Sendable {
         guard let offset = try? Trailer.indexOffset(in: bytes),
               let unit = try? decodeUnit(bytes, at: offset),
               case .index(let index) = unit.element else { return nil }
-        let inside = (index.keyFrames + index.keypointRuns).allSatisfy { $0.offset < offset }
+        let inside = (index.keyFrames + index.keypointRuns + index.predictedKeyFrames).allSatisfy { $0.offset < offset }
         return inside ? index : nil
     }
 
     /// Scans units from `offset` to the end-of-stream unit or the first damaged unit.
     static func rebuildIndex(_ bytes: [UInt8], from offset: Int, headerFrameCount: Int)
         -> (StreamIndex, BitstreamError?) {
-        var keyFrames = [StreamIndex.Entry](), runs = [StreamIndex.Entry]()
+        var keyFrames = [StreamIndex.Entry](), runs = [StreamIndex.Entry](), predicted = [StreamIndex.Entry]()
         var frames = 0
         var cursor = UnitCursor(bytes: bytes, offset: offset)
         var failure: BitstreamError?
@@ -114,7 +114,8 @@ public struct BitstreamReader: Sendable {
                 guard let unit = try cursor.next() else { break }
                 switch unit.element {
                 case .keyFrame(let keyFrame):
-                    keyFrames.append(StreamIndex.Entry(frame: keyFrame.frameNumber, offset: unit.info.offset))
+                    let entry = StreamIndex.Entry(frame: keyFrame.frameNumber, offset: unit.info.offset)
+                    if keyFrame.isRandomAccess { keyFrames.append(entry) } else { predicted.append(entry) }
                     frames = max(frames, keyFrame.frameNumber + 1)
                 case .keypointRun(let run):
                     runs.append(StreamIndex.Entry(frame: run.firstFrame, offset: unit.info.offset))
@@ -128,7 +129,8 @@ public struct BitstreamReader: Sendable {
             }
         }
         let count = headerFrameCount > 0 ? headerFrameCount : frames
-        return (StreamIndex(frameCount: count, keyFrames: keyFrames, keypointRuns: runs), failure)
+        return (StreamIndex(frameCount: count, keyFrames: keyFrames, keypointRuns: runs, predictedKeyFrames: predicted),
+                failure)
     }
 }
 

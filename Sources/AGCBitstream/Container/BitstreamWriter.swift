@@ -19,6 +19,7 @@ public final class BitstreamWriter {
 
     private let sink: ((Data) throws -> Void)?
     private var keyFrames: [StreamIndex.Entry] = []
+    private var predictedKeyFrames: [StreamIndex.Entry] = []
     private var keypointRuns: [StreamIndex.Entry] = []
     private var framesSeen = 0
 
@@ -31,15 +32,26 @@ public final class BitstreamWriter {
         try writePayload(header)
     }
 
-    /// Writes a key frame unit; frame numbers must increase. Returns the unit's offset.
+    /// Writes a key picture unit (a random-access key frame, or a predicted one, which needs a
+    /// random-access one before it); frame numbers must increase. Returns the unit's offset.
     @discardableResult
     public func write(_ keyFrame: KeyFrame) throws -> Int {
-        if let last = keyFrames.last, keyFrame.frameNumber <= last.frame {
+        if let last = [keyFrames.last, predictedKeyFrames.last].compactMap({ $0?.frame }).max(),
+           keyFrame.frameNumber <= last {
             throw BitstreamError.invalidArgument(
-                "key frame \(keyFrame.frameNumber) does not follow key frame \(last.frame)")
+                "key frame \(keyFrame.frameNumber) does not follow key frame \(last)")
         }
-        let offset = try writePayload(keyFrame)
-        keyFrames.append(StreamIndex.Entry(frame: keyFrame.frameNumber, offset: offset))
+        if keyFrame.isRandomAccess {
+            let offset = try writePayload(keyFrame)
+            keyFrames.append(StreamIndex.Entry(frame: keyFrame.frameNumber, offset: offset))
+            framesSeen = max(framesSeen, keyFrame.frameNumber + 1)
+            return offset
+        }
+        guard !keyFrames.isEmpty else {
+            throw BitstreamError.invalidArgument("predicted key frame \(keyFrame.frameNumber) before any random-access key frame")
+        }
+        let offset = try writePayload(PredictedKeyFrame(keyFrame))
+        predictedKeyFrames.append(StreamIndex.Entry(frame: keyFrame.frameNumber, offset: offset))
         framesSeen = max(framesSeen, keyFrame.frameNumber + 1)
         return offset
     }
@@ -86,7 +98,8 @@ public final class BitstreamWriter {
     /// one past the last frame written), end-of-stream unit, trailer.
     public func finish(frameCount: Int? = nil) throws {
         let count = frameCount ?? (header.frameCount > 0 ? header.frameCount : framesSeen)
-        let index = StreamIndex(frameCount: count, keyFrames: keyFrames, keypointRuns: keypointRuns)
+        let index = StreamIndex(frameCount: count, keyFrames: keyFrames, keypointRuns: keypointRuns,
+                                predictedKeyFrames: predictedKeyFrames)
         let indexOffset = try writePayload(index)
         try writePayload(EndOfStream())
         try emit(Trailer.encode(indexOffset: indexOffset))

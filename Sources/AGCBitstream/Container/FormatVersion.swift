@@ -9,8 +9,8 @@ public struct FormatVersion: Hashable, Codable, Sendable, CustomStringConvertibl
         self.minor = minor
     }
 
-    /// The version this module writes: 1.0.
-    public static let current = FormatVersion(major: 1, minor: 0)
+    /// The version this module writes: 1.1 (1.0 plus predicted key pictures, docs/bitstream.md).
+    public static let current = FormatVersion(major: 1, minor: 1)
 
     /// The 4 bytes every AGC file starts with: "AGCB".
     public static let magic: [UInt8] = Array("AGCB".utf8)

@@ -10,17 +10,37 @@ public struct OptionalField: Hashable, Codable, Sendable {
     }
 }
 
-/// A key frame: its frame number and the intra codec's packet (opaque to this module).
+/// A key picture: its frame number and the key-frame codec's packet (opaque to this module).
+/// A random-access one (unit type 0x82) decodes on its own; a predicted one (0x84, format 1.1)
+/// needs the key pictures before it back to the last random-access one.
 public struct KeyFrame: Hashable, Sendable {
     public var frameNumber: Int
     public var packet: [UInt8]
     /// Tagged extras (the documented place for later additions, e.g. the key frame's keypoints).
     public var optionalFields: [OptionalField]
+    /// Whether decoding can start here: the unit type, 0x82 (true) or 0x84 (false).
+    public var isRandomAccess: Bool
 
-    public init(frameNumber: Int, packet: [UInt8], optionalFields: [OptionalField] = []) {
+    public init(frameNumber: Int, packet: [UInt8], optionalFields: [OptionalField] = [], isRandomAccess: Bool = true) {
         self.frameNumber = frameNumber
         self.packet = packet
         self.optionalFields = optionalFields
+        self.isRandomAccess = isRandomAccess
+    }
+}
+
+/// The payload of a predicted key picture unit: a key frame's fields under another type.
+struct PredictedKeyFrame: UnitPayload {
+    static var unitType: UnitType { .predictedKeyFrame }
+    var keyFrame: KeyFrame
+
+    init(_ keyFrame: KeyFrame) { self.keyFrame = keyFrame }
+
+    func encode(into writer: inout ByteWriter) { keyFrame.encode(into: &writer) }
+
+    init(from reader: inout ByteReader) throws {
+        keyFrame = try KeyFrame(from: &reader)
+        keyFrame.isRandomAccess = false
     }
 }
 

@@ -14,18 +14,25 @@ public struct StreamIndex: Hashable, Codable, Sendable {
 
     /// Frames in the stream.
     public var frameCount: Int
-    /// Every key frame unit, by increasing frame number.
+    /// Every random-access key frame unit, by increasing frame number: where decoding can start.
     public var keyFrames: [Entry]
     /// Every keypoint run unit (frame = its first frame), in stream order.
     public var keypointRuns: [Entry]
+    /// Every predicted key picture unit, by increasing frame number (format 1.1; appended
+    /// list, empty in 1.0 streams).
+    public var predictedKeyFrames: [Entry]
 
-    public init(frameCount: Int, keyFrames: [Entry], keypointRuns: [Entry]) {
+    public init(frameCount: Int, keyFrames: [Entry], keypointRuns: [Entry], predictedKeyFrames: [Entry] = []) {
         self.frameCount = frameCount
         self.keyFrames = keyFrames
         self.keypointRuns = keypointRuns
+        self.predictedKeyFrames = predictedKeyFrames
     }
 
-    /// The last key frame at or before `frame`: where decoding of `frame` starts.
+    /// Every key picture, random-access or predicted, by increasing frame number.
+    public var keyPictureFrames: [Int] { (keyFrames + predictedKeyFrames).map(\.frame).sorted() }
+
+    /// The last random-access key frame at or before `frame`: where decoding of `frame` starts.
     public func keyFrame(atOrBefore frame: Int) -> Entry? { keyFrames.last { $0.frame <= frame } }
 
     /// The keypoint runs after the key frame at `keyFrameOffset` (those a decoder seeking to that
@@ -40,7 +47,7 @@ extension StreamIndex: UnitPayload {
 
     func encode(into writer: inout ByteWriter) {
         writer.varint(frameCount)
-        for entries in [keyFrames, keypointRuns] {
+        for entries in [keyFrames, keypointRuns] + (predictedKeyFrames.isEmpty ? [] : [predictedKeyFrames]) {
             writer.varint(entries.count)
             var previous = Entry(frame: 0, offset: 0)
             for entry in entries {
@@ -54,7 +61,9 @@ extension StreamIndex: UnitPayload {
     init(from reader: inout ByteReader) throws {
         let frameCount = try reader.varint("frame count", in: 0...FormatLimits.maxFrameCount)
         var lists = [[Entry]]()
-        for name in ["key frame", "keypoint run"] {
+        for name in ["key frame", "keypoint run", "predicted key frame"] {
+            // The third list is appended in format 1.1 and absent from 1.0 indexes.
+            if lists.count == 2 && reader.remaining == 0 { lists.append([]); break }
             // Each entry takes at least 2 bytes, which bounds the count by the payload.
             let count = try reader.varint("\(name) entry count", in: 0...(reader.remaining / 2))
             var entries = [Entry]()
@@ -70,7 +79,7 @@ extension StreamIndex: UnitPayload {
             }
             lists.append(entries)
         }
-        self.init(frameCount: frameCount, keyFrames: lists[0], keypointRuns: lists[1])
+        self.init(frameCount: frameCount, keyFrames: lists[0], keypointRuns: lists[1], predictedKeyFrames: lists[2])
     }
 }
 

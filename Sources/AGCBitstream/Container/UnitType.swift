@@ -1,11 +1,12 @@
-/// The unit types of format 1.0: the one table of type numbers (docs/bitstream.md refers here).
+/// The unit types of format 1.1: the one table of type numbers (docs/bitstream.md refers here).
 ///
 /// Bit 7 of a type is its critical bit: a reader that meets an unknown type skips it by its
 /// length when the bit is clear and refuses the file when it is set.
 public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
     /// Coding parameters of the whole stream; always the first unit.
     case sequenceHeader = 0x81
-    /// One intra-coded key frame: frame number and the intra codec's packet.
+    /// One random-access key picture: frame number and the key-frame codec's packet, which
+    /// decodes on its own (an IDR / AV1 key frame).
     case keyFrame = 0x82
     /// Modes and keypoints of a run of frames, range coded.
     case keypointRun = 0x83
@@ -19,6 +20,9 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
     case index = 0x07
     /// The last unit of the stream; the trailer follows it.
     case endOfStream = 0x08
+    /// A key picture predicted from the earlier key pictures since the last random-access one
+    /// (format 1.1): the same fields as a key frame. Critical: a 1.0 reader must refuse it.
+    case predictedKeyFrame = 0x84
 
     /// The critical bit.
     public static let criticalBit: UInt8 = 0x80
@@ -45,6 +49,7 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
         case .pictureHashes: return "picture hashes"
         case .index: return "index"
         case .endOfStream: return "end of stream"
+        case .predictedKeyFrame: return "predicted key frame"
         }
     }
 }

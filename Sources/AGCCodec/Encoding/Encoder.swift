@@ -55,17 +55,17 @@ public final class Encoder {
         }
         let audioCarrier = try audio.map { try AudioCarrier(reader: $0, writer: writer) }
 
-        let intraEncoder = try IntraEncoder(codec: options.keyFrameCodec, width: size, height: size, qp: options.keyFrameQP)
-        let intraDecoder = try IntraDecoder(codec: options.keyFrameCodec)
         let fps = info.frameRate.value > 0 ? info.frameRate.value : 25
+        let keyLayer = try KeyPictureLayer(options: options, frameRate: fps)
+        let decision = FrameDecision(threshold: options.minQuality)
         let progress = ProgressLine(label: (input as NSString).lastPathComponent,
                                     totalFrames: info.frameCountEstimate, enabled: options.progress)
 
         var stats: [FrameStats] = []
         var keyFrames: [Int] = []
+        var randomAccessFrames: [Int] = []
         var keyImage = RGBImage(width: size, height: size)
         var keyPlane = Plane(width: size, height: size, values: [])
-        var keyQuantized: [QuantizedKeypoint] = []
         var run = RunBuilder(predictor: [])
         var keyBytes = 0, keypointBytes = 0
         var index = 0
@@ -78,11 +78,10 @@ public final class Encoder {
                 let quantized = quantizer.quantize(try backend.keypoints(of: image))
                 let rebuilt = try backend.rebuild(keypoints: quantizer.dequantize(quantized))
                 let rebuiltPlane = Plane.luma(rgb: rebuilt.pixels, width: size, height: size)
-                let generatedQuality = options.minQuality.measure(plane, rebuiltPlane)
-                let repeatQuality = options.minQuality.measure(plane, keyPlane)
-                if max(generatedQuality, repeatQuality) >= options.minQuality.minimum {
-                    choice = generatedQuality >= repeatQuality
-                        ? (.generated, quantized, rebuiltPlane, rebuilt) : (.repeat, [], keyPlane, keyImage)
+                switch decision.choose(source: plane, rebuilt: rebuiltPlane, key: keyPlane) {
+                case .generated: choice = (.generated, quantized, rebuiltPlane, rebuilt)
+                case .repeat: choice = (.repeat, [], keyPlane, keyImage)
+                case .keyPicture: choice = nil
                 }
             }
             if let (kind, quantized, shown, shownImage) = choice {
@@ -99,22 +98,25 @@ public final class Encoder {
             } else {
                 keypointBytes += try run.flush(to: writer, nextFirstFrame: index + 1)
                 try writeHashes()
-                let packet = try intraEncoder.encode(image)
-                keyImage = try intraDecoder.decode(packet, width: size, height: size)
+                let coded = try keyLayer.code(image, frame: index)
+                keyImage = coded.picture
                 keyPlane = Plane.luma(rgb: keyImage.pixels, width: size, height: size)
-                keyQuantized = quantizer.quantize(try backend.keypoints(of: keyImage))
+                let keyQuantized = quantizer.quantize(try backend.keypoints(of: keyImage))
                 try backend.setKeyFrame(keyImage, keypoints: quantizer.dequantize(keyQuantized))
                 let keypointField = try KeyFrameKeypoints.encode(keyQuantized)
-                let unit = KeyFrame(frameNumber: index, packet: [UInt8](packet),
-                                    optionalFields: [OptionalField(tag: KeyFrameKeypoints.tag, value: keypointField)])
+                let unit = KeyFrame(frameNumber: index, packet: coded.packet,
+                                    optionalFields: [OptionalField(tag: KeyFrameKeypoints.tag, value: keypointField)],
+                                    isRandomAccess: coded.isRandomAccess)
                 try writer.write(unit)
-                keyBytes += packet.count + keypointField.count
+                keyBytes += coded.packet.count + keypointField.count
                 keyFrames.append(index)
+                if coded.isRandomAccess { randomAccessFrames.append(index) }
                 reconstructed?(index, keyImage)
                 hasher?.add(frame: index, keyImage)
                 run = RunBuilder(predictor: keyQuantized)
                 run.firstFrame = index + 1
-                stats.append(FrameStats(frame: index, kind: .key, bits: 8 * (packet.count + keypointField.count),
+                stats.append(FrameStats(frame: index, kind: coded.isRandomAccess ? .key : .predictedKey,
+                                        bits: 8 * (coded.packet.count + keypointField.count),
                                         psnrY: Quality.cappedPSNR(plane, keyPlane), msssimY: Quality.msssim(plane, keyPlane)))
             }
             if (index + 1) % max(1, Int(fps.rounded())) == 0 {
@@ -140,7 +142,7 @@ public final class Encoder {
         return EncodeSummary(
             input: input, output: output, frames: index, frameRate: fps, crop: [crop.x, crop.y, crop.width, crop.height],
             cropSource: cropSource, audio: audio == nil ? "none" : options.audio.description, warnings: warnings,
-            keyFrames: keyFrames, bytes: total, kbps: kbps(total), kbpsKeyFrames: kbps(keyBytes),
+            keyFrames: keyFrames, randomAccessFrames: randomAccessFrames, bytes: total, kbps: kbps(total), kbpsKeyFrames: kbps(keyBytes),
             kbpsKeypoints: kbps(keypointBytes), kbpsAudio: kbps(audioBytes),
             kbpsOverhead: kbps(total - keyBytes - keypointBytes - audioBytes),
             meanPSNRY: stats.map(\.psnrY).reduce(0, +) / Double(stats.count),
@@ -178,96 +180,6 @@ public final class Encoder {
         if [UInt8](head) == FormatVersion.magic {
             throw CodecError.input("\(input): is an AGC stream: use agc-decode")
         }
-    }
-}
-
-/// Writes the audio packets (the input's own, or transcoded) into the stream, interleaved with
-/// the video: packets up to the time of the frames coded so far, in groups (one unit per call).
-final class AudioCarrier {
-    private let reader: AudioPacketSource
-    private let writer: BitstreamWriter
-    private let timeBase: Double
-    private var pending: AGCMedia.AudioPacket?
-    private var finished = false
-    /// Bytes of the stream's audio units so far (packets, their timestamps and unit framing).
-    private(set) var payloadBytes = 0
-
-    init(reader: AudioPacketSource, writer: BitstreamWriter) throws {
-        self.reader = reader
-        self.writer = writer
-        let p = reader.parameters
-        timeBase = p.timeBase.value
-        let before = writer.bytesWritten
-        try writer.write(AudioConfig(codecName: p.codecName, sampleRate: p.sampleRate, channels: p.channels,
-                                     timeBase: AGCBitstream.Rational(Int(p.timeBase.num), Int(p.timeBase.den)),
-                                     extradata: [UInt8](p.extradata)))
-        payloadBytes = writer.bytesWritten - before
-    }
-
-    /// Writes every packet that starts before `seconds`.
-    func write(until seconds: Double) throws {
-        var batch: [AGCBitstream.AudioPacket] = []
-        while !finished {
-            if pending == nil { pending = try reader.nextPacket() }
-            guard let packet = pending else { finished = true; break }
-            guard Double(packet.pts) * timeBase < seconds else { break }
-            batch.append(AGCBitstream.AudioPacket(pts: packet.pts, duration: packet.duration, data: [UInt8](packet.data)))
-            pending = nil
-            if batch.count == 256 { try flush(&batch) }
-        }
-        try flush(&batch)
-    }
-
-    private func flush(_ batch: inout [AGCBitstream.AudioPacket]) throws {
-        guard !batch.isEmpty else { return }
-        let before = writer.bytesWritten
-        try writer.write(batch)
-        payloadBytes += writer.bytesWritten - before
-        batch.removeAll()
-    }
-}
-
-/// The keypoint run being filled between key frames.
-struct RunBuilder {
-    var encoder: KeypointRunEncoder
-    var firstFrame = 0
-    var frames = 0
-
-    init(predictor: [QuantizedKeypoint]) {
-        encoder = KeypointRunEncoder(predictor: predictor)
-    }
-
-    /// Writes the run if it holds frames and starts the next at `nextFirstFrame` with the same
-    /// predictor; returns the unit's payload bytes.
-    mutating func flush(to writer: BitstreamWriter, nextFirstFrame: Int) throws -> Int {
-        guard frames > 0 else { return 0 }
-        let predictor = encoder.predictor
-        let data = encoder.finish()
-        try writer.write(KeypointRun(firstFrame: firstFrame, frameCount: frames, codedData: data))
-        self = RunBuilder(predictor: predictor)
-        firstFrame = nextFirstFrame
-        return data.count
-    }
-}
-
-/// The key frame's quantized keypoints, carried in its unit (optional field 1) so that encoder
-/// and decoder animate from, and predict from, exactly the same values.
-enum KeyFrameKeypoints {
-    static let tag = 1
-
-    static func encode(_ keypoints: [QuantizedKeypoint]) throws -> [UInt8] {
-        var coder = KeypointRunEncoder(predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: keypoints.count))
-        try coder.encode(.generated(keypoints))
-        return coder.finish()
-    }
-
-    static func decode(_ bytes: [UInt8], count: Int, quantizer: KeypointQuantizer) throws -> [QuantizedKeypoint] {
-        var decoder = KeypointRunDecoder(payload: bytes, quantizer: quantizer,
-                                             predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: count))
-        guard case .generated(let points) = try decoder.decodeFrame() else {
-            throw BitstreamError.invalidArgument("key frame keypoints coded as a repeat")
-        }
-        return points
     }
 }
 

@@ -7,7 +7,13 @@ public struct EncoderOptions: Sendable {
     /// Coded square size; must equal the model's input size.
     public var size = 256
     public var keyFrameCodec: IntraCodec = .hevc
+    /// Quantizer of the random-access key pictures.
     public var keyFrameQP = 32
+    /// Predicted key pictures are coded at `keyFrameQP` + this.
+    public var predictedQPOffset = 0
+    /// Seconds between random-access key pictures at most (the others are predicted from the
+    /// key pictures before them); 0: every key picture is random-access (intra only, as format 1.0).
+    public var idrInterval = 2.0
     /// Keypoints are quantized in steps of 1 / this, in the [-1, 1] frame coordinates.
     public var keypointStepDenominator: UInt32 = 128
     /// A new key frame starts when a rebuilt frame scores below this.

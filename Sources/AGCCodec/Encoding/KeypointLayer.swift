@@ -1,0 +1,45 @@
+import AGCBitstream
+
+/// The keypoint run being filled between key pictures.
+struct RunBuilder {
+    var encoder: KeypointRunEncoder
+    var firstFrame = 0
+    var frames = 0
+
+    init(predictor: [QuantizedKeypoint]) {
+        encoder = KeypointRunEncoder(predictor: predictor)
+    }
+
+    /// Writes the run if it holds frames and starts the next at `nextFirstFrame` with the same
+    /// predictor; returns the unit's payload bytes.
+    mutating func flush(to writer: BitstreamWriter, nextFirstFrame: Int) throws -> Int {
+        guard frames > 0 else { return 0 }
+        let predictor = encoder.predictor
+        let data = encoder.finish()
+        try writer.write(KeypointRun(firstFrame: firstFrame, frameCount: frames, codedData: data))
+        self = RunBuilder(predictor: predictor)
+        firstFrame = nextFirstFrame
+        return data.count
+    }
+}
+
+/// The key picture's quantized keypoints, carried in its unit (optional field 1) so that encoder
+/// and decoder animate from, and predict from, exactly the same values.
+enum KeyFrameKeypoints {
+    static let tag = 1
+
+    static func encode(_ keypoints: [QuantizedKeypoint]) throws -> [UInt8] {
+        var coder = KeypointRunEncoder(predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: keypoints.count))
+        try coder.encode(.generated(keypoints))
+        return coder.finish()
+    }
+
+    static func decode(_ bytes: [UInt8], count: Int, quantizer: KeypointQuantizer) throws -> [QuantizedKeypoint] {
+        var decoder = KeypointRunDecoder(payload: bytes, quantizer: quantizer,
+                                         predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: count))
+        guard case .generated(let points) = try decoder.decodeFrame() else {
+            throw BitstreamError.invalidArgument("key frame keypoints coded as a repeat")
+        }
+        return points
+    }
+}

@@ -1,0 +1,138 @@
+import AGCBitstream
+import AGCMedia
+import XCTest
+@testable import AGCCodec
+
+/// Key pictures as one low-delay sequence (format 1.1): random-access and predicted pictures,
+/// seeking to a random-access point, damage to a predicted picture, and format 1.0 streams
+/// (made by the released encoder before 1.1) decoding exactly as they did.
+final class KeyPictureStreamTests: BadInputTestCase {
+    static let fixtures = (root as NSString).appendingPathComponent("Tests/AGCCodecTests/Fixtures")
+
+    /// Every frame of `stream` as the library decodes it, with `options`.
+    func decodedFrames(_ stream: String, frames: ClosedRange<Int>? = nil) throws -> [Int: RGBImage] {
+        var options = DecoderOptions()
+        options.progress = false
+        let decoder = Decoder(backend: try BackendKind.emulator.make(), options: options)
+        let reader = try decoder.open(stream)
+        var shown: [Int: RGBImage] = [:]
+        _ = try decoder.decodeFrames(reader, name: stream, frames: frames) { shown[$0] = $1 }
+        return shown
+    }
+
+    /// One SHA-256 (8 bytes, hex) over the pictures in frame order, as the stream's hashes are made.
+    func digest(_ frames: [Int: RGBImage]) -> String {
+        var hasher = PictureHasher(framesPerHash: frames.count)
+        for number in frames.keys.sorted() { hasher.add(frame: number, frames[number]!) }
+        hasher.finishGroup()
+        return hasher.takeUnits().flatMap(\.hashes).flatMap { $0 }.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// SHA-256 of a file, by coreutils' sha256sum.
+    func sha256(_ file: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [file]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return String(text.prefix(64))
+    }
+
+    /// `samples/talking-head.mp4` encoded at commit 22fc467 (format 1.0, every key frame intra:
+    /// HEVC at QP 32, AV1 at QP 40, --crop full, no audio): today's decoder must show the same
+    /// pictures. The Y4M digests are those of that release's `agc-decode -o X.y4m`, and the
+    /// stream's own picture hashes (made by that release's closed loop) must pass `--verify`.
+    func testFormat10StreamsDecodeAsTheyDid() throws {
+        let expected = ["hevc": "168b49dd501eb63757382f597c891e0d64c68f43c7db104d75d1f6323fb3b56b",
+                        "av1": "755d72982d119f864d80bc73aaeec48159477988eb19af5e2d77617f05c7e1cc"]
+        for (codec, digestWanted) in expected.sorted(by: { $0.key < $1.key }) {
+            let stream = (Self.fixtures as NSString).appendingPathComponent("format-1.0-\(codec).agc")
+            let reader = try BitstreamReader(data: try Data(contentsOf: URL(fileURLWithPath: stream)))
+            XCTAssertEqual(reader.version, FormatVersion(major: 1, minor: 0))
+            XCTAssertTrue(reader.index.predictedKeyFrames.isEmpty)
+            var options = DecoderOptions()
+            options.progress = false
+            options.verify = true
+            let out = path("\(codec).y4m")
+            let summary = try Decoder(backend: try BackendKind.emulator.make(), options: options)
+                .decode(input: stream, output: out)
+            XCTAssertEqual(summary.framesOut, 75)
+            XCTAssertEqual(summary.verification?.passed, true, "\(codec): the stream's own picture hashes")
+            XCTAssertEqual(try sha256(out), digestWanted, "\(codec): the pictures of the 1.0 stream")
+        }
+    }
+
+    /// The sample with a key picture at least every 3 frames and a random-access one every second.
+    func predictedStream(codec: IntraCodec = .hevc) throws -> (stream: String, summary: EncodeSummary) {
+        var options = EncoderOptions()
+        options.progress = false
+        options.crop = .full
+        options.keyFrameCodec = codec
+        options.keyFrameQP = codec == .hevc ? 32 : 40
+        options.maxKeyInterval = 3
+        options.idrInterval = 1
+        let stream = path("predicted-\(codec).agc")
+        let summary = try Encoder(options: options, backend: BackendKind.emulator.make()).encode(input: Self.sample, output: stream)
+        return (stream, summary)
+    }
+
+    func testPredictedKeyPicturesRoundTripAndSeek() throws {
+        for codec in IntraCodec.allCases {
+            let (stream, summary) = try predictedStream(codec: codec)
+            XCTAssertEqual(summary.randomAccessFrames.first, 0)
+            XCTAssertGreaterThanOrEqual(summary.randomAccessFrames.count, 3, "\(codec): \(summary.randomAccessFrames)")
+            XCTAssertGreaterThan(summary.keyFrames.count, summary.randomAccessFrames.count + 10, "\(codec): predicted pictures")
+            for (a, b) in zip(summary.randomAccessFrames, summary.randomAccessFrames.dropFirst()) {
+                XCTAssertGreaterThanOrEqual(b - a, 25, "\(codec): a random-access picture at most once a second")
+            }
+            let reader = try BitstreamReader(data: try Data(contentsOf: URL(fileURLWithPath: stream)))
+            XCTAssertEqual(reader.version, FormatVersion.current)
+            XCTAssertEqual(reader.index.keyFrames.map(\.frame), summary.randomAccessFrames)
+            XCTAssertEqual(reader.index.keyPictureFrames, summary.keyFrames)
+
+            // The whole stream: the encoder's pictures, bit for bit (its hashes).
+            var options = DecoderOptions()
+            options.progress = false
+            options.verify = true
+            XCTAssertEqual(try Decoder(backend: try BackendKind.emulator.make(), options: options)
+                .decode(input: stream, output: path("all.y4m")).verification?.passed, true, "\(codec)")
+
+            // A range seeks to the random-access picture before it and shows the same pictures.
+            let all = try decodedFrames(stream)
+            let second = summary.randomAccessFrames[1]
+            let range = (second + 4)...(second + 12)
+            let part = try decodedFrames(stream, frames: range)
+            XCTAssertEqual(Set(part.keys), Set(range))
+            for f in range { XCTAssertEqual(part[f], all[f], "\(codec) frame \(f)") }
+
+            // The inspection tells the picture types apart.
+            let inspected = try Inspection.inspect(path: stream)
+            XCTAssertEqual(inspected.randomAccessPoints, summary.randomAccessFrames)
+            XCTAssertEqual(Set(inspected.frames.map(\.type)), ["key", "predicted key", "keypoints"])
+        }
+    }
+
+    /// A predicted key picture whose packet is garbage under a correct CRC: the decoder stops with
+    /// a message naming the frame, the frames that cannot be shown and where decoding can start
+    /// again; a range from that random-access point decodes.
+    func testDamagedPredictedKeyPictureSaysWhatIsLost() throws {
+        let (stream, summary) = try predictedStream()
+        let damaged = try XCTUnwrap(summary.keyFrames.first { !summary.randomAccessFrames.contains($0) && $0 > 1 })
+        let next = try XCTUnwrap(summary.randomAccessFrames.first { $0 > damaged })
+        try rewrite(stream, to: path("bad.agc"), header: { _ in }) { key in
+            if key.frameNumber == damaged { key.packet = [UInt8](repeating: 0x5A, count: key.packet.count) }
+        }
+        XCTAssertThrowsError(try decode(path("bad.agc"), path("o.y4m"))) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("\(self.path("bad.agc")): key frame \(damaged):"), text)
+            XCTAssertTrue(text.contains("frames \(damaged)-\(next - 1) cannot be shown; decoding can start again at the "
+                + "random-access key frame \(next) (agc-decode --frames \(next):)"), text)
+        }
+        XCTAssertFalse(files().contains("o.y4m"))
+        let tail = try decodedFrames(path("bad.agc"), frames: next...(next + 5))
+        XCTAssertEqual(tail.count, 6)
+    }
+}
