@@ -3,15 +3,18 @@ import AGCMedia
 
 /// One setting of one codec to measure.
 public enum OperatingPoint: Equatable, Sendable, CustomStringConvertible {
-    /// AGC: key-frame codec and QP, keypoint step 1/N, and the minimum quality that starts a key frame.
-    case agc(keyFrameCodec: IntraCodec, qp: Int, keypointStep: UInt32, minQuality: QualityThreshold)
+    /// AGC: key-frame codec and QP, keypoint step 1/N, the minimum quality that starts a key
+    /// picture, and the seconds between random-access key pictures (0: every one intra).
+    case agc(keyFrameCodec: IntraCodec, qp: Int, keypointStep: UInt32, minQuality: QualityThreshold,
+             idrInterval: Double = EncoderOptions().idrInterval)
     /// An anchor codec at a CRF and preset.
     case anchor(AnchorCodec, crf: Int, preset: String)
 
-    /// The curve this point belongs to: `agc-hevc`, `agc-av1` (by key-frame codec), `hevc`, `av1`.
+    /// The curve this point belongs to: `agc-hevc`, `agc-av1` (by key-frame codec; `-intra` when
+    /// every key picture is random-access), `hevc`, `av1`.
     public var curve: String {
         switch self {
-        case let .agc(codec, _, _, _): return "agc-\(codec.rawValue)"
+        case let .agc(codec, _, _, _, idr): return "agc-\(codec.rawValue)" + (idr == 0 ? "-intra" : "")
         case let .anchor(codec, _, _): return codec.rawValue
         }
     }
@@ -22,7 +25,7 @@ public enum OperatingPoint: Equatable, Sendable, CustomStringConvertible {
     /// A short label, e.g. `qp 32, step 1/128, msssim:0.93` or `crf 51`.
     public var description: String {
         switch self {
-        case let .agc(_, qp, step, quality): return "qp \(qp), step 1/\(step), \(quality)"
+        case let .agc(_, qp, step, quality, _): return "qp \(qp), step 1/\(step), \(quality)"
         case let .anchor(_, crf, preset): return "crf \(crf), preset \(preset)"
         }
     }
@@ -30,7 +33,7 @@ public enum OperatingPoint: Equatable, Sendable, CustomStringConvertible {
     /// A name usable in file names, e.g. `agc-hevc-qp32-k128-msssim0.93` or `av1-crf63`.
     public var slug: String {
         switch self {
-        case let .agc(_, qp, step, quality):
+        case let .agc(_, qp, step, quality, _):
             return "\(curve)-qp\(qp)-k\(step)-\(quality.description.replacingOccurrences(of: ":", with: ""))"
         case let .anchor(_, crf, _): return "\(curve)-crf\(crf)"
         }
@@ -41,7 +44,8 @@ public enum OperatingPoint: Equatable, Sendable, CustomStringConvertible {
 public enum Ladders {
     /// Six AGC points from low to high rate: coarser key frames, coarser keypoints and a lower
     /// quality threshold (fewer key frames) at the low end.
-    public static func agc(keyFrameCodec: IntraCodec = .hevc) -> [OperatingPoint] {
+    public static func agc(keyFrameCodec: IntraCodec = .hevc, idrInterval: Double = EncoderOptions().idrInterval)
+        -> [OperatingPoint] {
         let hevc: [(Int, UInt32, QualityThreshold)] = [
             (45, 32, .msssim(0.80)), (42, 64, .msssim(0.85)), (38, 64, .msssim(0.88)),
             (35, 128, .msssim(0.90)), (32, 128, .msssim(0.93)), (28, 128, .msssim(0.95)),
@@ -49,7 +53,7 @@ public enum Ladders {
         return hevc.map { qp, step, quality in
             // SVT-AV1's QP scale is about 1.2 times HEVC's for similar quality.
             let q = keyFrameCodec == .hevc ? qp : min(63, Int((Double(qp) * 1.25).rounded()))
-            return .agc(keyFrameCodec: keyFrameCodec, qp: q, keypointStep: step, minQuality: quality)
+            return .agc(keyFrameCodec: keyFrameCodec, qp: q, keypointStep: step, minQuality: quality, idrInterval: idrInterval)
         }
     }
 
@@ -64,12 +68,13 @@ public enum Ladders {
     }
 
     /// Parses an AGC point `QP/STEP/QUALITY`, e.g. `32/128/msssim:0.93`.
-    public static func parseAGC(_ text: String, keyFrameCodec: IntraCodec) -> OperatingPoint? {
+    public static func parseAGC(_ text: String, keyFrameCodec: IntraCodec,
+                                idrInterval: Double = EncoderOptions().idrInterval) -> OperatingPoint? {
         let parts = text.split(separator: "/").map(String.init)
         guard parts.count == 3, let qp = Int(parts[0]), keyFrameCodec.qpRange.contains(qp),
               let step = UInt32(parts[1]), step > 0, let quality = QualityThreshold(argument: parts[2]) else {
             return nil
         }
-        return .agc(keyFrameCodec: keyFrameCodec, qp: qp, keypointStep: step, minQuality: quality)
+        return .agc(keyFrameCodec: keyFrameCodec, qp: qp, keypointStep: step, minQuality: quality, idrInterval: idrInterval)
     }
 }

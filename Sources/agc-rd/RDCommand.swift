@@ -39,6 +39,10 @@ struct RDCommand: ParsableCommand {
     @Option(name: .customLong("keyframe-codec"), help: "AGC key-frame codec(s): hevc, av1 or hevc,av1.")
     var keyFrameCodec = "hevc"
 
+    @Option(name: .customLong("idr-interval"),
+            help: "AGC: seconds between random-access key pictures, one ladder per value (0: every key picture intra, curve agc-CODEC-intra).")
+    var idrInterval = "\(EncoderOptions().idrInterval)"
+
     @Option(name: .customLong("hevc-crf"), help: "x265 CRF ladder, comma-separated.")
     var hevcCRF = Ladders.hevcCRFs.map(String.init).joined(separator: ",")
 
@@ -78,16 +82,18 @@ struct RDCommand: ParsableCommand {
                 guard let codec = IntraCodec(rawValue: String(name)) else {
                     throw ValidationError("--keyframe-codec \(keyFrameCodec): expected hevc, av1 or hevc,av1")
                 }
+                for idr in try idrIntervals() {
                 if let agcPoints {
                     for text in agcPoints.split(separator: ",") {
-                        guard let point = Ladders.parseAGC(String(text), keyFrameCodec: codec) else {
+                        guard let point = Ladders.parseAGC(String(text), keyFrameCodec: codec, idrInterval: idr) else {
                             throw ValidationError("--agc-points \(text): expected QP/STEP/QUALITY, "
                                 + "e.g. 32/128/msssim:0.93")
                         }
                         points.append(point)
                     }
                 } else {
-                    points += Ladders.agc(keyFrameCodec: codec)
+                    points += Ladders.agc(keyFrameCodec: codec, idrInterval: idr)
+                }
                 }
             }
         }
@@ -111,6 +117,15 @@ struct RDCommand: ParsableCommand {
             FileHandle.standardError.write(Data("agc-rd: \(error)\n".utf8))
             throw ExitCode.failure
         }
+    }
+
+    /// `--idr-interval`: one AGC ladder per value.
+    private func idrIntervals() throws -> [Double] {
+        let values = idrInterval.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else {
+            throw ValidationError("--idr-interval \(idrInterval): expected seconds >= 0, comma-separated (0: intra only)")
+        }
+        return values.map { $0! }
     }
 
     private func crfs(_ text: String, _ codec: AnchorCodec) throws -> [Int] {

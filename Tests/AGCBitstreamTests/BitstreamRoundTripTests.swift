@@ -132,4 +132,57 @@ final class BitstreamRoundTripTests: XCTestCase {
         let json = try JSONEncoder().encode(report)
         XCTAssertEqual(try JSONDecoder().decode(InspectionReport.self, from: json), report)
     }
+
+    /// Format 1.1: predicted key pictures travel as unit 0x84 with the key frame's fields, are
+    /// listed in the index's appended list, and a predicted picture cannot come first.
+    func testPredictedKeyFramesRoundTrip() throws {
+        let writer = try BitstreamWriter(header: Synthetic.header(frameCount: 6, hasAudio: false))
+        XCTAssertThrowsError(try writer.write(KeyFrame(frameNumber: 0, packet: [1], isRandomAccess: false)))
+        try writer.write(KeyFrame(frameNumber: 0, packet: [1, 2, 3]))
+        let predictedOffset = try writer.write(KeyFrame(frameNumber: 2, packet: [4, 5], optionalFields: [OptionalField(tag: 1, value: [9])],
+                                                        isRandomAccess: false))
+        try writer.write(KeyFrame(frameNumber: 4, packet: [6]))
+        try writer.write(KeyFrame(frameNumber: 5, packet: [7], isRandomAccess: false))
+        XCTAssertThrowsError(try writer.write(KeyFrame(frameNumber: 5, packet: [8], isRandomAccess: false)), "frames increase")
+        try writer.finish(frameCount: 6)
+        let bytes = [UInt8](writer.data)
+        XCTAssertEqual(Array(bytes[4...5]), [1, 1], "written as format 1.1")
+        XCTAssertEqual(bytes[predictedOffset], UnitType.predictedKeyFrame.rawValue)
+        XCTAssertTrue(UnitType.isCritical(UnitType.predictedKeyFrame.rawValue), "a 1.0 reader must refuse it")
+        let reader = try BitstreamReader(bytes: bytes)
+        XCTAssertEqual(reader.index.keyFrames.map(\.frame), [0, 4])
+        XCTAssertEqual(reader.index.predictedKeyFrames.map(\.frame), [2, 5])
+        XCTAssertEqual(reader.index.keyPictureFrames, [0, 2, 4, 5])
+        let keys = try reader.readAll().compactMap { unit -> KeyFrame? in
+            if case .keyFrame(let k) = unit.element { return k } else { return nil }
+        }
+        XCTAssertEqual(keys.map(\.isRandomAccess), [true, false, true, false])
+        XCTAssertEqual(keys[1], KeyFrame(frameNumber: 2, packet: [4, 5], optionalFields: [OptionalField(tag: 1, value: [9])],
+                                         isRandomAccess: false))
+        // The index a reader rebuilds (no trailer) is the same.
+        let rebuilt = try BitstreamReader(bytes: Array(bytes.dropLast(16)))
+        XCTAssertEqual(rebuilt.index, reader.index)
+        XCTAssertEqual(BitstreamInspector.inspect(bytes).randomAccessFrameNumbers, [0, 4])
+    }
+
+    /// A stream without predicted pictures keeps the index of format 1.0 (two lists).
+    func testIndexWithoutPredictedPicturesHasTheShapeOf10() throws {
+        let (bytes, _, _) = try Synthetic.stream()
+        let reader = try BitstreamReader(bytes: bytes)
+        XCTAssertTrue(reader.index.predictedKeyFrames.isEmpty)
+        var writer = ByteWriter()
+        reader.index.encode(into: &writer)
+        var old = ByteWriter()
+        old.varint(reader.index.frameCount)
+        for entries in [reader.index.keyFrames, reader.index.keypointRuns] {
+            old.varint(entries.count)
+            var previous = StreamIndex.Entry(frame: 0, offset: 0)
+            for e in entries {
+                old.varint(e.frame - previous.frame)
+                old.varint(e.offset - previous.offset)
+                previous = e
+            }
+        }
+        XCTAssertEqual(writer.bytes, old.bytes)
+    }
 }
