@@ -46,6 +46,9 @@ def parse_args():
     p.add_argument("--steps", type=int, default=1_000_000, help="stop after this many steps in total")
     p.add_argument("--minutes", type=float, default=1e9, help="stop after this many minutes of this invocation")
     p.add_argument("--max-gap", type=int, default=60, help="largest key-to-driving distance in frames")
+    p.add_argument("--motion-fraction", type=float, default=0.0,
+                   help="share of pairs drawn towards large motion (the most different of 4 candidates)")
+    p.add_argument("--init-from", help="a new run starts from this run's resume.pt (its weights and step count)")
     p.add_argument("--val-every", type=int, default=500)
     p.add_argument("--ckpt-every", type=int, default=100)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
@@ -58,14 +61,30 @@ def parse_args():
 # ---------------------------------------------------------------- data
 
 class PairSampler:
-    """Random (key, driving) pairs with shared augmentation."""
+    """Random (key, driving) pairs with shared augmentation.
 
-    def __init__(self, clips: dict[str, np.ndarray], max_gap: int, rng: np.random.Generator):
+    With `motion_fraction` > 0, that share of the pairs is drawn towards large motion: the
+    driving frame is the one of `candidates` random frames within `max_gap` of the key that
+    differs most from it (mean absolute difference of 32x32 thumbnails), so head turns and
+    large shifts, where the codec spends its key pictures, are well represented."""
+
+    def __init__(self, clips: dict[str, np.ndarray], max_gap: int, rng: np.random.Generator,
+                 motion_fraction: float = 0.0, candidates: int = 4):
         self.clips = [c for c in clips.values() if len(c) >= 2]
         lengths = np.array([len(c) for c in self.clips], dtype=np.float64)
         self.weights = np.sqrt(lengths) / np.sqrt(lengths).sum()
         self.max_gap = max_gap
         self.rng = rng
+        self.motion_fraction = motion_fraction
+        self.candidates = candidates
+        self.thumbs = [self.thumbnails(c) for c in self.clips] if motion_fraction > 0 else []
+
+    @staticmethod
+    def thumbnails(clip: np.ndarray) -> np.ndarray:
+        """[frames, 32, 32] mean-of-channels thumbnails (block averages), float32."""
+        n, h, w, _ = clip.shape
+        f = clip.reshape(n, 32, h // 32, 32, w // 32, 3).astype(np.float32)
+        return f.mean(axis=(2, 4, 5))
 
     def batch(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         src, drv = [], []
@@ -73,7 +92,12 @@ class PairSampler:
             clip = self.clips[ci]
             i = int(self.rng.integers(len(clip)))
             lo, hi = max(0, i - self.max_gap), min(len(clip) - 1, i + self.max_gap)
-            j = int(self.rng.integers(lo, hi + 1))
+            if self.rng.random() < self.motion_fraction:
+                options = self.rng.integers(lo, hi + 1, size=self.candidates)
+                thumbs = self.thumbs[ci]
+                j = int(options[np.argmax(np.abs(thumbs[options] - thumbs[i]).mean(axis=(1, 2)))])
+            else:
+                j = int(self.rng.integers(lo, hi + 1))
             src.append(clip[i])
             drv.append(clip[j])
         return np.stack(src), np.stack(drv)
@@ -231,14 +255,18 @@ def main():
         for g in opt.param_groups:
             g["lr"] = args.lr
         print(f"resumed {ckpt_path} at step {step}", flush=True)
-    elif args.resume and (run / "resume.pt").exists():
-        # A fresh clone: the committed compact state (weights in float16, no optimizer moments).
-        state = torch.load(run / "resume.pt", map_location=device)
+    elif (args.resume and (run / "resume.pt").exists()) or (args.init_from and not (run / "resume.pt").exists()):
+        # A fresh clone: the committed compact state (weights in float16, no optimizer moments);
+        # or a new run started from another run's.
+        source = run / "resume.pt" if (run / "resume.pt").exists() else HERE / "runs" / args.init_from / "resume.pt"
+        if not (run / "config.json").exists():
+            (run / "config.json").write_text((source.parent / "config.json").read_text())
+        state = torch.load(source, map_location=device)
         cfg = AGCConfig(**state["config"])
         model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["model"].items()})
         ema.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["ema"].items()})
         step, samples, elapsed_before = state["step"], state["samples"], state.get("elapsed", 0.0)
-        print(f"resumed {run / 'resume.pt'} at step {step} (optimizer restarted)", flush=True)
+        print(f"resumed {source} at step {step} (optimizer restarted)", flush=True)
     elif ckpt_path.exists():
         sys.exit(f"{ckpt_path} exists: pass --resume to continue it, or choose another --run")
     else:
@@ -249,7 +277,7 @@ def main():
     val = load_clips(Path(args.val_dir), Path(args.cache), cfg.size, "centre")
     rng = np.random.default_rng(args.seed + step)
     gen = torch.Generator().manual_seed(args.seed + step)
-    sampler = PairSampler(train, args.max_gap, rng)
+    sampler = PairSampler(train, args.max_gap, rng, motion_fraction=args.motion_fraction)
     log = open(run / "log.jsonl", "a")
 
     def checkpoint():
