@@ -6,10 +6,12 @@
 Encodes samples/talking-head.mp4 a few ways with .build/release/agc-encode and cuts the streams
 into the inputs each fuzz target reads:
 
-- bitstream: whole .agc files (HEVC, AV1 with audio, one without its trailer);
+- bitstream: whole .agc files (HEVC and AV1 with audio, both with predicted key pictures, one
+  without its trailer, and the committed format 1.0 streams of the tests);
 - keypoints: settings bytes (step 1/128, 10 keypoints, the frame count, zero predictor; see
   Fuzz/keypoints.swift) followed by a keypoint run's coded data or a key frame's keypoints field;
-- keyframe: key frame unit payloads (frame number, HEVC or AV1 packet, keypoints field), and
+- keyframe: key picture unit payloads, random-access and predicted (frame number, HEVC or AV1
+  packet, keypoints field), and
   packets the encoder never makes: grey and high bit-depth 4:2:2 / 4:4:4 pictures, and a
   picture of the wrong size.
 """
@@ -23,7 +25,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "Fuzz", "corpus")
 ENCODE = os.path.join(ROOT, ".build", "release", "agc-encode")
 SAMPLE = os.path.join(ROOT, "samples", "talking-head.mp4")
-KEY_FRAME, KEYPOINT_RUN = 0x82, 0x83
+KEY_FRAME, KEYPOINT_RUN, PREDICTED_KEY_FRAME = 0x82, 0x83, 0x84
+FIXTURES = os.path.join(ROOT, "Tests", "AGCCodecTests", "Fixtures")
 # Indices into Fuzz/keypoints.swift's tables: step 1/128, 10 keypoints.
 STEP_128, TEN_KEYPOINTS = 2, 2
 
@@ -108,7 +111,7 @@ def main():
                     "-frames:v", "30", "-c:v", "libx264", "-c:a", "aac", "-shortest", with_audio], check=True)
     shutil.rmtree(CORPUS, ignore_errors=True)
     streams = {
-        "hevc": encode(SAMPLE, "hevc"),
+        "hevc": encode(SAMPLE, "hevc", "--max-keyint", "12", "--idr-interval", "1"),
         "av1-audio": encode(with_audio, "av1", "--keyframe-codec", "av1", "--max-keyint", "12",
                             "--keypoint-step", "128", "--hash-group", "4"),
     }
@@ -116,10 +119,12 @@ def main():
     for name, stream in streams.items():
         write("bitstream", f"{name}.agc", stream)
         for kind, payload in units(stream):
-            if kind == KEY_FRAME:
+            if kind in (KEY_FRAME, PREDICTED_KEY_FRAME):
                 frame, pos = varint(payload, 0)
                 _, pos = blob(payload, pos)
-                write("keyframe", f"{name}-key-{frame}.bin", payload)
+                # The keyframe target reads each payload as both kinds; keep a few of each.
+                if kind == KEY_FRAME or frame % 4 == 1:
+                    write("keyframe", f"{name}-{'key' if kind == KEY_FRAME else 'pkey'}-{frame}.bin", payload)
                 count, pos = varint(payload, pos)
                 for _ in range(count):
                     tag, pos = varint(payload, pos)
@@ -133,6 +138,9 @@ def main():
                 if frames < 256:
                     write("keypoints", f"{name}-run-{first}.bin", bytes([STEP_128, TEN_KEYPOINTS, frames, 0]) + coded)
     write("bitstream", "hevc-no-trailer.agc", streams["hevc"][:-16])
+    for fixture in sorted(os.listdir(FIXTURES)):
+        if fixture.endswith(".agc"):
+            shutil.copy(os.path.join(FIXTURES, fixture), os.path.join(CORPUS, "bitstream", fixture))
     foreign_key_frames()
 
 

@@ -42,18 +42,19 @@ public enum OperatingPoint: Equatable, Sendable, CustomStringConvertible {
 
 /// The default ladders.
 public enum Ladders {
-    /// Six AGC points from low to high rate: coarser key frames, coarser keypoints and a lower
-    /// quality threshold (fewer key frames) at the low end.
+    /// `agc-encode --crf` at these values: the default AGC ladder, low to high rate.
+    public static let agcCRFs = [50, 46, 42, 38, 34, 30, 26]
+
+    /// Seven AGC points from low to high rate: `--crf` 50 to 26 (`QualityLadder`: coarser key
+    /// pictures, coarser keypoints and a lower quality threshold at the low end).
     public static func agc(keyFrameCodec: IntraCodec = .hevc, idrInterval: Double = EncoderOptions().idrInterval)
         -> [OperatingPoint] {
-        let hevc: [(Int, UInt32, QualityThreshold)] = [
-            (45, 32, .msssim(0.80)), (42, 64, .msssim(0.85)), (38, 64, .msssim(0.88)),
-            (35, 128, .msssim(0.90)), (32, 128, .msssim(0.93)), (28, 128, .msssim(0.95)),
-        ]
-        return hevc.map { qp, step, quality in
-            // SVT-AV1's QP scale is about 1.2 times HEVC's for similar quality.
-            let q = keyFrameCodec == .hevc ? qp : min(63, Int((Double(qp) * 1.25).rounded()))
-            return .agc(keyFrameCodec: keyFrameCodec, qp: q, keypointStep: step, minQuality: quality, idrInterval: idrInterval)
+        agcCRFs.map { crf in
+            var options = EncoderOptions()
+            options.keyFrameCodec = keyFrameCodec
+            QualityLadder.apply(crf: crf, to: &options)
+            return .agc(keyFrameCodec: keyFrameCodec, qp: options.keyFrameQP, keypointStep: options.keypointStepDenominator,
+                        minQuality: options.minQuality, idrInterval: idrInterval)
         }
     }
 

@@ -35,8 +35,11 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("keyframe-codec"), help: "Intra codec for key frames: hevc or av1.")
     var keyFrameCodec = "hevc"
 
-    @Option(name: .customLong("keyframe-qp"), help: "Quantizer of the random-access key pictures (hevc 0-51, av1 1-63).")
-    var keyFrameQP = 32
+    @Option(help: "One quality setting, like x265's (22-51, lower is better): sets the key-picture QP, keypoint step and --min-quality along the best measured combinations; the expert options below override its parts.")
+    var crf = QualityLadder.defaultCRF
+
+    @Option(name: .customLong("keyframe-qp"), help: "Expert: quantizer of the random-access key pictures (hevc 0-51, av1 1-63).")
+    var keyFrameQP: Int?
 
     @Option(name: .customLong("predicted-qp-offset"), help: "Predicted key pictures are coded at --keyframe-qp + this.")
     var predictedQPOffset = 0
@@ -44,11 +47,11 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("idr-interval"), help: "Seconds between random-access key pictures at most (the others are predicted); 0: all random-access.")
     var idrInterval = 2.0
 
-    @Option(name: .customLong("keypoint-step"), help: "Keypoint quantization step is 1/N of the half-frame.")
-    var keypointStep: UInt32 = 128
+    @Option(name: .customLong("keypoint-step"), help: "Expert: keypoint quantization step is 1/N of the half-frame.")
+    var keypointStep: UInt32?
 
-    @Option(name: .customLong("min-quality"), help: "New key frame below this: msssim:0.93 or psnr:32.")
-    var minQuality = "msssim:0.93"
+    @Option(name: .customLong("min-quality"), help: "Expert: a new key picture below this, e.g. msssim:0.93 or psnr:32.")
+    var minQuality: String?
 
     @Option(name: .customLong("max-keyint"), help: "A key frame at least every N frames.")
     var maxKeyInterval = 250
@@ -85,13 +88,23 @@ struct EncodeCommand: ParsableCommand {
         guard let codec = IntraCodec(rawValue: keyFrameCodec) else {
             throw ValidationError("--keyframe-codec \(keyFrameCodec): expected hevc or av1")
         }
-        guard codec.qpRange.contains(keyFrameQP) else {
-            throw ValidationError("--keyframe-qp \(keyFrameQP): \(codec.rawValue) takes \(codec.qpRange)")
+        guard QualityLadder.range.contains(crf) else { throw ValidationError("--crf \(crf): expected \(QualityLadder.range)") }
+        options.keyFrameCodec = codec
+        QualityLadder.apply(crf: crf, to: &options)
+        if let keyFrameQP {
+            guard codec.qpRange.contains(keyFrameQP) else {
+                throw ValidationError("--keyframe-qp \(keyFrameQP): \(codec.rawValue) takes \(codec.qpRange)")
+            }
+            options.keyFrameQP = keyFrameQP
         }
-        guard let quality = QualityThreshold(argument: minQuality) else {
-            throw ValidationError("--min-quality \(minQuality): expected msssim:0.93 or psnr:32")
+        if let minQuality {
+            guard let quality = QualityThreshold(argument: minQuality) else {
+                throw ValidationError("--min-quality \(minQuality): expected msssim:0.93 or psnr:32")
+            }
+            options.minQuality = quality
         }
-        guard codec.qpRange.contains(keyFrameQP + predictedQPOffset), predictedQPOffset >= 0 else {
+        if let keypointStep { options.keypointStepDenominator = keypointStep }
+        guard codec.qpRange.contains(options.keyFrameQP + predictedQPOffset), predictedQPOffset >= 0 else {
             throw ValidationError("--predicted-qp-offset \(predictedQPOffset): --keyframe-qp + it must be in \(codec.qpRange)")
         }
         guard idrInterval >= 0, idrInterval.isFinite else { throw ValidationError("--idr-interval must be 0 or more seconds") }
@@ -108,12 +121,8 @@ struct EncodeCommand: ParsableCommand {
         }
         options.crop = crop
         options.size = size
-        options.keyFrameCodec = codec
-        options.keyFrameQP = keyFrameQP
         options.predictedQPOffset = predictedQPOffset
         options.idrInterval = idrInterval
-        options.keypointStepDenominator = keypointStep
-        options.minQuality = quality
         options.maxKeyInterval = maxKeyInterval
         options.progress = !noProgress
         options.audio = audioMode

@@ -32,5 +32,6 @@ public struct EncoderOptions: Sendable {
     /// second costs about 64 bit/s.
     public var pictureHashGroup = 25
 
-    public init() {}
+    /// The defaults: HEVC key pictures at `QualityLadder.defaultCRF`.
+    public init() { QualityLadder.apply(crf: QualityLadder.defaultCRF, to: &self) }
 }
