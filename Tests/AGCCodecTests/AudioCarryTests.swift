@@ -6,20 +6,27 @@ import XCTest
 /// The first audio stream is carried (as its packets with `--audio copy`, as Opus by default) and
 /// restored by the decoder.
 final class AudioCarryTests: XCTestCase {
-    func testCopiedAudioPacketsSurviveEncodeAndDecode() throws {
+    /// A scratch folder and in it `voice.mp4`: the sample's pictures (H.264) with a `tone` (an
+    /// ffmpeg lavfi source) as AAC, `seconds` long.
+    func voiceClip(tone: String, seconds: Double, extra: [String] = []) throws -> (dir: String, clip: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agc-audio-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../samples/talking-head.mp4").standardized.path
         let clip = (dir as NSString).appendingPathComponent("voice.mp4")
         let ffmpeg = Process()
         ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = ["-v", "error", "-i", sample, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                            "-t", "0.8", "-c:v", "libx264", "-c:a", "aac", "-shortest", "-y", clip]
+        ffmpeg.arguments = ["-v", "error", "-i", sample, "-f", "lavfi", "-i", tone, "-t", "\(seconds)"] + extra
+            + ["-c:v", "libx264", "-c:a", "aac", "-shortest", "-y", clip]
         try ffmpeg.run()
         ffmpeg.waitUntilExit()
         XCTAssertEqual(ffmpeg.terminationStatus, 0)
+        return (dir, clip)
+    }
+
+    func testCopiedAudioPacketsSurviveEncodeAndDecode() throws {
+        let (dir, clip) = try voiceClip(tone: "sine=frequency=440:sample_rate=48000", seconds: 0.8)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
 
         var options = EncoderOptions()
         options.progress = false
@@ -43,20 +50,9 @@ final class AudioCarryTests: XCTestCase {
     }
 
     func testOpusByDefaultWrittenAsItIsIntoMP4AndMKV() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agc-opus-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../samples/talking-head.mp4").standardized.path
-        let clip = (dir as NSString).appendingPathComponent("voice.mp4")
         // Stereo 44.1 kHz AAC, as the team's clips carry: down-mixed and resampled to 48 kHz mono.
-        let ffmpeg = Process()
-        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = ["-v", "error", "-i", sample, "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=44100",
-                            "-t", "1.2", "-ac", "2", "-c:v", "libx264", "-c:a", "aac", "-shortest", "-y", clip]
-        try ffmpeg.run()
-        ffmpeg.waitUntilExit()
-        XCTAssertEqual(ffmpeg.terminationStatus, 0)
+        let (dir, clip) = try voiceClip(tone: "sine=frequency=300:sample_rate=44100", seconds: 1.2, extra: ["-ac", "2"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
 
         var options = EncoderOptions()
         options.progress = false

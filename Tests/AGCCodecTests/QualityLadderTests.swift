@@ -1,3 +1,4 @@
+import AGCMedia
 import XCTest
 @testable import AGCCodec
 
