@@ -14,13 +14,7 @@ command -v cc >/dev/null || need+=(gcc)
 python3 -c 'import ensurepip' 2>/dev/null || need+=(python3-venv)
 python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(
   os.path.join(sysconfig.get_paths()["include"], "Python.h")))' || need+=(python3-dev)
-if ((${#need[@]})); then
-  echo "speech-quality: installing ${need[*]}" >&2
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+scripts/apt-install.sh speech-quality ${need[@]+"${need[@]}"}
 
 if ! "$venv/bin/python" -c 'import pesq, pystoi, numpy, scipy' 2>/dev/null; then
   echo "speech-quality: setting up $venv" >&2
