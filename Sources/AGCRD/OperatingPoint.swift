@@ -1,20 +1,77 @@
 import AGCCodec
 import AGCMedia
 
+/// The settings of one AGC point: key-picture codec and QP, keypoint step 1/N, the minimum
+/// quality that starts a key picture, the seconds between random-access key pictures (0: every
+/// one intra), the QP offset of predicted key pictures and the decision rule.
+public struct AGCSettings: Equatable, Sendable {
+    public var keyFrameCodec: IntraCodec
+    public var qp: Int
+    public var keypointStep: UInt32
+    public var minQuality: QualityThreshold
+    public var idrInterval: Double
+    public var predictedQPOffset: Int
+    public var decision: DecisionRule
+
+    public init(keyFrameCodec: IntraCodec, qp: Int, keypointStep: UInt32, minQuality: QualityThreshold,
+                idrInterval: Double = EncoderOptions().idrInterval,
+                predictedQPOffset: Int = EncoderOptions().predictedQPOffset,
+                decision: DecisionRule = EncoderOptions().decision) {
+        self.keyFrameCodec = keyFrameCodec
+        self.qp = qp
+        self.keypointStep = keypointStep
+        self.minQuality = minQuality
+        self.idrInterval = idrInterval
+        self.predictedQPOffset = predictedQPOffset
+        self.decision = decision
+    }
+
+    /// `agc-encode`'s defaults with key pictures in `codec`.
+    public static func defaults(_ codec: IntraCodec = .hevc) -> AGCSettings {
+        var options = EncoderOptions()
+        options.keyFrameCodec = codec
+        QualityLadder.apply(crf: QualityLadder.defaultCRF, to: &options)
+        return AGCSettings(keyFrameCodec: codec, qp: options.keyFrameQP, keypointStep: options.keypointStepDenominator,
+                           minQuality: options.minQuality, idrInterval: options.idrInterval,
+                           predictedQPOffset: options.predictedQPOffset, decision: options.decision)
+    }
+
+    /// The curve: `agc-hevc` or `agc-av1`, then `-intra` when every key picture is random-access,
+    /// `-p+N` for a predicted-picture QP offset and `-rd` for the rate-distortion decision.
+    public var curve: String {
+        "agc-\(keyFrameCodec.rawValue)" + (idrInterval == 0 ? "-intra" : "")
+            + (predictedQPOffset != 0 ? "-p+\(predictedQPOffset)" : "") + (decision == .rd ? "-rd" : "")
+    }
+
+    /// These settings over `options` (everything else as it is there).
+    public func apply(to options: inout EncoderOptions) {
+        options.keyFrameCodec = keyFrameCodec
+        options.keyFrameQP = qp
+        options.keypointStepDenominator = keypointStep
+        options.minQuality = minQuality
+        options.idrInterval = idrInterval
+        options.predictedQPOffset = predictedQPOffset
+        options.decision = decision
+    }
+}
+
 /// One setting of one codec to measure.
 public enum OperatingPoint: Equatable, Sendable, CustomStringConvertible {
-    /// AGC: key-frame codec and QP, keypoint step 1/N, the minimum quality that starts a key
-    /// picture, and the seconds between random-access key pictures (0: every one intra).
-    case agc(keyFrameCodec: IntraCodec, qp: Int, keypointStep: UInt32, minQuality: QualityThreshold,
-             idrInterval: Double = EncoderOptions().idrInterval)
+    /// An AGC point.
+    case agc(AGCSettings)
     /// An anchor codec at a CRF and preset.
     case anchor(AnchorCodec, crf: Int, preset: String)
 
-    /// The curve this point belongs to: `agc-hevc`, `agc-av1` (by key-frame codec; `-intra` when
-    /// every key picture is random-access), `hevc`, `av1`.
+    /// An AGC point (the other settings at their defaults).
+    public static func agc(keyFrameCodec: IntraCodec, qp: Int, keypointStep: UInt32,
+                           minQuality: QualityThreshold) -> OperatingPoint {
+        .agc(AGCSettings(keyFrameCodec: keyFrameCodec, qp: qp, keypointStep: keypointStep, minQuality: minQuality))
+    }
+
+    /// The curve this point belongs to: `AGCSettings.curve`, `hevc`, `av1`.
     public var curve: String {
         switch self {
-        case let .agc(codec, _, _, _, idr): return "agc-\(codec.rawValue)" + (idr == 0 ? "-intra" : "")
+        case let .agc(settings): return settings.curve
         case let .anchor(codec, _, _): return codec.rawValue
         }
     }
@@ -25,7 +82,7 @@ public enum OperatingPoint: Equatable, Sendable, CustomStringConvertible {
     /// A short label, e.g. `qp 32, step 1/128, msssim:0.93` or `crf 51`.
     public var description: String {
         switch self {
-        case let .agc(_, qp, step, quality, _): return "qp \(qp), step 1/\(step), \(quality)"
+        case let .agc(s): return "qp \(s.qp), step 1/\(s.keypointStep), \(s.minQuality)"
         case let .anchor(_, crf, preset): return "crf \(crf), preset \(preset)"
         }
     }
@@ -33,8 +90,8 @@ public enum OperatingPoint: Equatable, Sendable, CustomStringConvertible {
     /// A name usable in file names, e.g. `agc-hevc-qp32-k128-msssim0.93` or `av1-crf63`.
     public var slug: String {
         switch self {
-        case let .agc(_, qp, step, quality, _):
-            return "\(curve)-qp\(qp)-k\(step)-\(quality.description.replacingOccurrences(of: ":", with: ""))"
+        case let .agc(s):
+            return "\(curve)-qp\(s.qp)-k\(s.keypointStep)-\(s.minQuality.description.replacingOccurrences(of: ":", with: ""))"
         case let .anchor(_, crf, _): return "\(curve)-crf\(crf)"
         }
     }
@@ -47,14 +104,19 @@ public enum Ladders {
 
     /// Seven AGC points from low to high rate: `--crf` 50 to 26 (`QualityLadder`: coarser key
     /// pictures, coarser keypoints and a lower quality threshold at the low end).
-    public static func agc(keyFrameCodec: IntraCodec = .hevc, idrInterval: Double = EncoderOptions().idrInterval)
-        -> [OperatingPoint] {
+    /// `variant` gives the settings the ladder does not set (its QP, step and threshold are replaced).
+    public static func agc(_ variant: AGCSettings = .defaults()) -> [OperatingPoint] {
         agcCRFs.map { crf in
             var options = EncoderOptions()
-            options.keyFrameCodec = keyFrameCodec
+            options.keyFrameCodec = variant.keyFrameCodec
             QualityLadder.apply(crf: crf, to: &options)
-            return .agc(keyFrameCodec: keyFrameCodec, qp: options.keyFrameQP, keypointStep: options.keypointStepDenominator,
-                        minQuality: options.minQuality, idrInterval: idrInterval)
+            var settings = variant
+            settings.qp = options.keyFrameQP
+            settings.keypointStep = options.keypointStepDenominator
+            settings.minQuality = options.minQuality
+            // The ladder's coarsest points leave no room for the whole offset.
+            settings.predictedQPOffset = min(variant.predictedQPOffset, variant.keyFrameCodec.qpRange.upperBound - settings.qp)
+            return .agc(settings)
         }
     }
 
@@ -68,14 +130,17 @@ public enum Ladders {
         crfs.map { .anchor(codec, crf: $0, preset: preset ?? codec.defaultPreset) }
     }
 
-    /// Parses an AGC point `QP/STEP/QUALITY`, e.g. `32/128/msssim:0.93`.
-    public static func parseAGC(_ text: String, keyFrameCodec: IntraCodec,
-                                idrInterval: Double = EncoderOptions().idrInterval) -> OperatingPoint? {
+    /// Parses an AGC point `QP/STEP/QUALITY`, e.g. `32/128/msssim:0.93`; `variant` gives the other settings.
+    public static func parseAGC(_ text: String, variant: AGCSettings) -> OperatingPoint? {
         let parts = text.split(separator: "/").map(String.init)
-        guard parts.count == 3, let qp = Int(parts[0]), keyFrameCodec.qpRange.contains(qp),
+        guard parts.count == 3, let qp = Int(parts[0]), variant.keyFrameCodec.qpRange.contains(qp),
               let step = UInt32(parts[1]), step > 0, let quality = QualityThreshold(argument: parts[2]) else {
             return nil
         }
-        return .agc(keyFrameCodec: keyFrameCodec, qp: qp, keypointStep: step, minQuality: quality, idrInterval: idrInterval)
+        var settings = variant
+        settings.qp = qp
+        settings.keypointStep = step
+        settings.minQuality = quality
+        return .agc(settings)
     }
 }

@@ -34,14 +34,10 @@ public struct PointRunner {
             if snapshotFrames.contains(index) { kept[index] = image }
         }
         switch point {
-        case let .agc(codec, qp, step, minQuality, idrInterval):
+        case let .agc(settings):
             var options = EncoderOptions()
             options.crop = .full
-            options.keyFrameCodec = codec
-            options.keyFrameQP = qp
-            options.keypointStepDenominator = step
-            options.minQuality = minQuality
-            options.idrInterval = idrInterval
+            settings.apply(to: &options)
             options.progress = false
             options.audio = .none
             let encoder = try Encoder(options: options, backend: try makeBackend())

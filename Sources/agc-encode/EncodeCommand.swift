@@ -53,6 +53,9 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("min-quality"), help: "Expert: a new key picture below this, e.g. msssim:0.93 or psnr:32.")
     var minQuality: String?
 
+    @Option(help: "Expert: how a new key picture is chosen: threshold (below --min-quality) or rd (lowest distortion + lambda x bits, lambda from --min-quality).")
+    var decision = EncoderOptions().decision.rawValue
+
     @Option(name: .customLong("max-keyint"), help: "A key frame at least every N frames.")
     var maxKeyInterval = 250
 
@@ -104,6 +107,10 @@ struct EncodeCommand: ParsableCommand {
             options.minQuality = quality
         }
         if let keypointStep { options.keypointStepDenominator = keypointStep }
+        guard let rule = DecisionRule(rawValue: decision) else {
+            throw ValidationError("--decision \(decision): expected threshold or rd")
+        }
+        options.decision = rule
         guard codec.qpRange.contains(options.keyFrameQP + predictedQPOffset), predictedQPOffset >= 0 else {
             throw ValidationError("--predicted-qp-offset \(predictedQPOffset): --keyframe-qp + it must be in \(codec.qpRange)")
         }

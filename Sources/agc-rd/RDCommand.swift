@@ -43,6 +43,13 @@ struct RDCommand: ParsableCommand {
             help: "AGC: seconds between random-access key pictures, one ladder per value (0: every key picture intra, curve agc-CODEC-intra).")
     var idrInterval = "\(EncoderOptions().idrInterval)"
 
+    @Option(name: .customLong("predicted-qp-offset"),
+            help: "AGC: QP offset(s) of predicted key pictures, one ladder per value (curve agc-CODEC-p+N).")
+    var predictedQPOffset = "\(EncoderOptions().predictedQPOffset)"
+
+    @Option(help: "AGC: decision rule(s), threshold and/or rd, one ladder per value (curve agc-CODEC-rd).")
+    var decision = EncoderOptions().decision.rawValue
+
     @Option(name: .customLong("hevc-crf"), help: "x265 CRF ladder, comma-separated.")
     var hevcCRF = Ladders.hevcCRFs.map(String.init).joined(separator: ",")
 
@@ -82,18 +89,18 @@ struct RDCommand: ParsableCommand {
                 guard let codec = IntraCodec(rawValue: String(name)) else {
                     throw ValidationError("--keyframe-codec \(keyFrameCodec): expected hevc, av1 or hevc,av1")
                 }
-                for idr in try idrIntervals() {
-                if let agcPoints {
-                    for text in agcPoints.split(separator: ",") {
-                        guard let point = Ladders.parseAGC(String(text), keyFrameCodec: codec, idrInterval: idr) else {
-                            throw ValidationError("--agc-points \(text): expected QP/STEP/QUALITY, "
-                                + "e.g. 32/128/msssim:0.93")
+                for variant in try variants(codec) {
+                    if let agcPoints {
+                        for text in agcPoints.split(separator: ",") {
+                            guard let point = Ladders.parseAGC(String(text), variant: variant) else {
+                                throw ValidationError("--agc-points \(text): expected QP/STEP/QUALITY, "
+                                    + "e.g. 32/128/msssim:0.93")
+                            }
+                            points.append(point)
                         }
-                        points.append(point)
+                    } else {
+                        points += Ladders.agc(variant)
                     }
-                } else {
-                    points += Ladders.agc(keyFrameCodec: codec, idrInterval: idr)
-                }
                 }
             }
         }
@@ -117,6 +124,31 @@ struct RDCommand: ParsableCommand {
             FileHandle.standardError.write(Data("agc-rd: \(error)\n".utf8))
             throw ExitCode.failure
         }
+    }
+
+    /// One AGC ladder per combination of `--idr-interval`, `--predicted-qp-offset` and `--decision`.
+    private func variants(_ codec: IntraCodec) throws -> [AGCSettings] {
+        let offsets = predictedQPOffset.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !offsets.isEmpty, offsets.allSatisfy({ ($0 ?? -1) >= 0 }) else {
+            throw ValidationError("--predicted-qp-offset \(predictedQPOffset): expected offsets >= 0, comma-separated")
+        }
+        let rules = decision.split(separator: ",").map { DecisionRule(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+        guard !rules.isEmpty, rules.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--decision \(decision): expected threshold and/or rd, comma-separated")
+        }
+        var result: [AGCSettings] = []
+        for idr in try idrIntervals() {
+            for offset in offsets {
+                for rule in rules {
+                    var settings = AGCSettings.defaults(codec)
+                    settings.idrInterval = idr
+                    settings.predictedQPOffset = offset!
+                    settings.decision = rule!
+                    result.append(settings)
+                }
+            }
+        }
+        return result
     }
 
     /// `--idr-interval`: one AGC ladder per value.

@@ -57,7 +57,7 @@ public final class Encoder {
 
         let fps = info.frameRate.value > 0 ? info.frameRate.value : 25
         let keyLayer = try KeyPictureLayer(options: options, frameRate: fps)
-        let decision = FrameDecision(threshold: options.minQuality)
+        var decision = FrameDecision(threshold: options.minQuality, rule: options.decision)
         let progress = ProgressLine(label: (input as NSString).lastPathComponent,
                                     totalFrames: info.frameCountEstimate, enabled: options.progress)
 
@@ -68,6 +68,7 @@ public final class Encoder {
         var keyPlane = Plane(width: size, height: size, values: [])
         var run = RunBuilder(predictor: [])
         var keyBytes = 0, keypointBytes = 0
+        var generatedBits = 48.0  // about what a rebuilt frame's keypoints cost: the last one's bits
         var index = 0
         while let frame = try reader.nextFrame() {
             defer { index += 1 }
@@ -78,7 +79,7 @@ public final class Encoder {
                 let quantized = quantizer.quantize(try backend.keypoints(of: image))
                 let rebuilt = try backend.rebuild(keypoints: quantizer.dequantize(quantized))
                 let rebuiltPlane = Plane.luma(rgb: rebuilt.pixels, width: size, height: size)
-                switch decision.choose(source: plane, rebuilt: rebuiltPlane, key: keyPlane) {
+                switch decision.choose(source: plane, rebuilt: rebuiltPlane, key: keyPlane, keypointBits: generatedBits) {
                 case .generated: choice = (.generated, quantized, rebuiltPlane, rebuilt)
                 case .repeat: choice = (.repeat, [], keyPlane, keyImage)
                 case .keyPicture: choice = nil
@@ -90,7 +91,9 @@ public final class Encoder {
                 let before = run.encoder.approximateSize
                 try run.encoder.encode(kind == .generated ? .generated(quantized) : .repeatKeyFrame)
                 run.frames += 1
-                stats.append(FrameStats(frame: index, kind: kind, bits: 8 * (run.encoder.approximateSize - before),
+                let bits = 8 * (run.encoder.approximateSize - before)
+                if kind == .generated { generatedBits = Double(bits) }
+                stats.append(FrameStats(frame: index, kind: kind, bits: bits,
                                         psnrY: Quality.cappedPSNR(plane, shown), msssimY: Quality.msssim(plane, shown)))
                 if run.frames >= options.maxRunLength {
                     keypointBytes += try run.flush(to: writer, nextFirstFrame: index + 1)
@@ -109,6 +112,9 @@ public final class Encoder {
                                     isRandomAccess: coded.isRandomAccess)
                 try writer.write(unit)
                 keyBytes += coded.packet.count + keypointField.count
+                decision.keyPictureCoded(bits: 8 * (coded.packet.count + keypointField.count),
+                                         quality: decision.threshold.measure(plane, keyPlane),
+                                         randomAccess: coded.isRandomAccess)
                 keyFrames.append(index)
                 if coded.isRandomAccess { randomAccessFrames.append(index) }
                 reconstructed?(index, keyImage)

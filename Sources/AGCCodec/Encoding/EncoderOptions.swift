@@ -18,6 +18,8 @@ public struct EncoderOptions: Sendable {
     public var keypointStepDenominator: UInt32 = 128
     /// A new key frame starts when a rebuilt frame scores below this.
     public var minQuality: QualityThreshold = .msssim(0.93)
+    /// How a new key picture is chosen against `minQuality`.
+    public var decision: DecisionRule = .threshold
     /// A key frame at least this often (frames).
     public var maxKeyInterval = 250
     /// Keypoint runs are closed after this many frames (and at every key frame).

@@ -1,20 +1,112 @@
 import AGCMetrics
+import Foundation
+
+/// How the encoder chooses between a new key picture and the cheap ways of coding a frame.
+public enum DecisionRule: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// A new key picture when neither the rebuilt frame nor the repeated key picture reaches
+    /// `--min-quality`.
+    case threshold
+    /// Per frame, the lowest distortion + lambda x bits among rebuilt, repeated and a new key
+    /// picture, the key picture's distortion and bits estimated from the last ones coded; lambda
+    /// makes the rule agree with `--min-quality` at the clip's average key-picture cost, so key
+    /// pictures come sooner where they are cheap and later where they are dear.
+    case rd
+
+    public var description: String { rawValue }
+}
 
 /// How the encoder codes a frame that is not forced to be a key picture: rebuilt from its
-/// keypoints, the key picture repeated, or a new key picture when neither reaches the quality
-/// threshold.
+/// keypoints, the key picture repeated, or a new key picture (`DecisionRule`).
 struct FrameDecision {
     let threshold: QualityThreshold
+    let rule: DecisionRule
+    /// What the key pictures coded so far cost and gave.
+    private var keys = KeyPictureHistory()
+
+    init(threshold: QualityThreshold, rule: DecisionRule) {
+        self.threshold = threshold
+        self.rule = rule
+    }
 
     enum Choice: Equatable {
         case generated, `repeat`, keyPicture
     }
 
-    /// The choice for a source luma `source`, given what the generator rebuilt and the key picture.
-    func choose(source: Plane, rebuilt: Plane, key: Plane) -> Choice {
+    /// The choice for a source luma `source`, given what the generator rebuilt and the key
+    /// picture; `keypointBits` is about what the rebuilt frame's keypoints cost.
+    func choose(source: Plane, rebuilt: Plane, key: Plane, keypointBits: Double) -> Choice {
         let generated = threshold.measure(source, rebuilt)
         let repeated = threshold.measure(source, key)
-        guard max(generated, repeated) >= threshold.minimum else { return .keyPicture }
-        return generated >= repeated ? .generated : .repeat
+        let cheap: Choice = generated >= repeated ? .generated : .repeat
+        switch rule {
+        case .threshold:
+            return max(generated, repeated) >= threshold.minimum ? cheap : .keyPicture
+        case .rd:
+            guard let lambda = keys.lambda(target: distortion(threshold.minimum)),
+                  let key = keys.recent else {
+                return max(generated, repeated) >= threshold.minimum ? cheap : .keyPicture
+            }
+            let costGenerated = distortion(generated) + lambda * keypointBits
+            let costRepeat = distortion(repeated) + lambda * 2
+            let costKey = key.distortion + lambda * key.bits
+            if costKey < min(costGenerated, costRepeat) { return .keyPicture }
+            return costGenerated <= costRepeat ? .generated : .repeat
+        }
+    }
+
+    /// Tells the rule what a key picture just cost (`bits`) and the quality it reached against
+    /// its source (the threshold's metric). Random-access pictures are not counted: they come
+    /// by the clock, not by choice, and cost several predicted ones.
+    mutating func keyPictureCoded(bits: Int, quality: Double, randomAccess: Bool) {
+        guard !randomAccess else { return }
+        keys.add(bits: Double(bits), distortion: distortion(quality))
+    }
+
+    /// The threshold's quality as a distortion (lower is better): 1 - MS-SSIM, or the mean
+    /// squared error (of 8-bit samples, over 255^2) behind a PSNR.
+    private func distortion(_ quality: Double) -> Double {
+        switch threshold {
+        case .msssim: return 1 - quality
+        case .psnr: return pow(10, -quality / 10)
+        }
+    }
+}
+
+/// Running estimates over a clip's predicted key pictures: the recent cost and distortion (an
+/// exponential average) and the clip's mean ones.
+struct KeyPictureHistory {
+    struct Estimate {
+        var bits: Double
+        var distortion: Double
+    }
+
+    private(set) var recent: Estimate?
+    private var count = 0
+    private var totalBits = 0.0
+    private var totalDistortion = 0.0
+    /// Weight of the newest key picture in `recent`.
+    static let smoothing = 0.5
+
+    mutating func add(bits: Double, distortion: Double) {
+        count += 1
+        totalBits += bits
+        totalDistortion += distortion
+        if var r = recent {
+            r.bits += Self.smoothing * (bits - r.bits)
+            r.distortion += Self.smoothing * (distortion - r.distortion)
+            recent = r
+        } else {
+            recent = Estimate(bits: bits, distortion: distortion)
+        }
+    }
+
+    /// The lambda (distortion per bit) at which a key picture of the clip's mean cost and
+    /// distortion is worth exactly the step from `target` down to it; nil before the first
+    /// predicted key picture, or when key pictures do not beat the target.
+    func lambda(target: Double) -> Double? {
+        guard count > 0 else { return nil }
+        let meanBits = totalBits / Double(count), meanDistortion = totalDistortion / Double(count)
+        guard meanBits > 0, target > meanDistortion else { return nil }
+        return (target - meanDistortion) / meanBits
     }
 }
