@@ -50,7 +50,9 @@ public struct AGCSettings: Equatable, Sendable {
         options.keypointStepDenominator = keypointStep
         options.minQuality = minQuality
         options.idrInterval = idrInterval
-        options.predictedQPOffset = predictedQPOffset
+        // The coarsest QPs leave no room for the whole offset: predicted pictures stop at the
+        // codec's coarsest quantizer (the curve keeps the offset asked for).
+        options.predictedQPOffset = max(0, min(predictedQPOffset, keyFrameCodec.qpRange.upperBound - qp))
         options.decision = decision
     }
 }
@@ -114,8 +116,6 @@ public enum Ladders {
             settings.qp = options.keyFrameQP
             settings.keypointStep = options.keypointStepDenominator
             settings.minQuality = options.minQuality
-            // The ladder's coarsest points leave no room for the whole offset.
-            settings.predictedQPOffset = min(variant.predictedQPOffset, variant.keyFrameCodec.qpRange.upperBound - settings.qp)
             return .agc(settings)
         }
     }
