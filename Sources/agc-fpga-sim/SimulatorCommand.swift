@@ -9,7 +9,7 @@ import Foundation
 struct SimulatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agc-fpga-sim",
-        abstract: "A simulated AGC accelerator: its register window and DDR region as files, served by the emulator.",
+        abstract: "A simulated AGC accelerator: its register window and DDR region as files, served by the emulator (or by the RTL, --rtl).",
         subcommands: [Create.self, Serve.self])
 
     struct Create: ParsableCommand {
@@ -48,21 +48,40 @@ struct SimulatorCommand: ParsableCommand {
         @Flag(help: "Take each start but never finish it (to test a host's time-out).")
         var stall = false
 
+        @Flag(help: "Run the accelerator's RTL (hardware/, Verilator's agc-rtl-sim) instead of the emulator.")
+        var rtl = false
+
+        @Option(name: .customLong("rtl-harness"), help: "The agc-rtl-sim binary (default: $AGC_RTL_SIM, or hardware/sim/build/agc-rtl-sim).")
+        var rtlHarness: String?
+
+        @Option(name: .customLong("rtl-log"), help: "With --rtl: append one JSON line per run (RTL cycles per descriptor) to this file.")
+        var rtlLog: String?
+
         func run() throws {
-            let device: SimulatedDevice
+            if rtl && stall { throw ValidationError("--rtl and --stall do not go together") }
+            if !rtl && (rtlHarness != nil || rtlLog != nil) { throw ValidationError("--rtl-harness and --rtl-log need --rtl") }
+            let stopDevice: () -> Void
             do {
-                device = try SimulatedDevice(directory: URL(fileURLWithPath: directory), threads: threads, stall: stall)
+                if rtl {
+                    let device = try RTLSimulatedDevice(directory: URL(fileURLWithPath: directory),
+                                                        harness: rtlHarness.map { URL(fileURLWithPath: $0) }, logPath: rtlLog)
+                    device.serve()
+                    stopDevice = { device.stop() }
+                } else {
+                    let device = try SimulatedDevice(directory: URL(fileURLWithPath: directory), threads: threads, stall: stall)
+                    device.serve()
+                    stopDevice = { device.stop() }
+                }
             } catch {
                 FileHandle.standardError.write(Data("agc-fpga-sim: \(error)\n".utf8))
                 throw ExitCode.failure
             }
-            device.serve()
             var sources: [DispatchSourceSignal] = []
             for signalNumber in [SIGINT, SIGTERM] {
                 signal(signalNumber, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
                 source.setEventHandler {
-                    device.stop()
+                    stopDevice()
                     Foundation.exit(0)
                 }
                 source.resume()

@@ -330,28 +330,40 @@ final class RTLCosimTests: XCTestCase {
         XCTAssertEqual(outside.status, 1, "a descriptor that does not fit the region is a bad descriptor")
     }
 
-    /// The shipped model: the key stream and one rebuilt frame on the RTL equal the emulator's.
-    func testWholeFrameOfTheShippedModel() throws {
-        _ = try harness()
-        let program = EmulatorTests.program
-        let golden = try EmulatorTests.golden()
-        let source = PlanarRGB.planes(try golden.bytes("source_u8"))
-        func kps(_ name: String) throws -> [SIMD2<Int32>] {
-            let v = try golden.floats(name).values
-            return (0..<(v.count / 2)).map { QuantizedModel.keypointUnits(Keypoint(v[2 * $0], v[2 * $0 + 1])) }
+    /// The shipped model through the whole host path: `agc-fpga-sim serve --rtl` in another
+    /// process, the unchanged driver (`DeviceRunner`, with a time-out long enough for a
+    /// simulation) and the `IntegerDecoder`: the key stream and one rebuilt frame, byte for byte the
+    /// emulator's, and the RTL's cycles per stream from the run log.
+    func testWholeFrameThroughTheDriverAndTheRTLServedDevice() throws {
+        let harness = try harness()
+        let places = [Bundle(for: RTLCosimTests.self).bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL]
+        guard let simulator = places.map({ $0.appendingPathComponent("agc-fpga-sim") })
+            .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw XCTSkip("agc-fpga-sim is not built next to the tests")
         }
-        let kpSource = try kps("kp_source"), kpDriving = try kps("kp_driving")
-        let emulated = IntegerDecoder(program: program, runner: EmulatedAccelerator(program: program, threads: 2))
-        try emulated.setKeyFrame(planes: source, keypoints: kpSource)
-        let expected = try emulated.rebuild(keypoints: kpDriving)
-        let runner = try RTLRunner(program: program, binary: try harness())
-        let rtl = IntegerDecoder(program: program, runner: runner)
-        try rtl.setKeyFrame(planes: source, keypoints: kpSource)
-        let keyCycles = runner.lastRun?.cycles ?? 0
-        let out = try rtl.rebuild(keypoints: kpDriving)
-        XCTAssertTrue(out == expected, "the RTL's rebuilt frame differs from the emulator's in \(zip(out, expected).filter { $0 != $1 }.count) bytes")
-        if let run = runner.lastRun {
-            print("RTL whole frame: key stream \(keyCycles) cycles, frame stream \(run.cycles) cycles, \(run.wallSeconds) s simulated; per descriptor \(run.descriptorCycles)")
-        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agc-rtl-device-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let program = DeviceTests.program
+        let device = folder.appendingPathComponent("device"), log = folder.appendingPathComponent("runs.jsonl")
+        try SimulatedDevice.create(at: device, ddrSize: (program.memorySize + 4095) & ~4095)
+        let server = Process()
+        server.executableURL = simulator
+        server.arguments = ["serve", device.path, "--rtl", "--rtl-harness", harness.path, "--rtl-log", log.path]
+        let greeting = Pipe()
+        server.standardOutput = greeting
+        try server.run()
+        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+        let first = String(decoding: greeting.fileHandleForReading.availableData, as: UTF8.self)
+        XCTAssertTrue(first.hasPrefix("serving"), first)
+
+        var clip = try DeviceTests.clip()
+        clip.frames = [clip.frames[0]]
+        let runner = try DeviceRunner(path: device.path, program: program, timeout: 1800)
+        let output = try DeviceTests.decode(clip, with: IntegerDecoder(program: program, runner: runner))
+        XCTAssertTrue(output.first == (try DeviceTests.expected())[0], "the frame the RTL rebuilt differs from the emulator's")
+        let runs = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(runs.count, 2, "one key-stream run and one frame-stream run")
+        for run in runs { print("RTL run: \(run)") }
     }
 }

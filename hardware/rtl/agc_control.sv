@@ -228,10 +228,10 @@ module agc_control (
                     if (f == 8'd0) state <= S_STEP;
                     else begin
                         logic [16:0] th, tw;
-                        th = {hr, h[div_bit]};
-                        tw = {wr_, w[div_bit]};
-                        if (th >= {9'd0, f}) begin hr <= th[15:0] - {8'd0, f}; hq[div_bit] <= 1'b1; end else hr <= th[15:0];
-                        if (tw >= {9'd0, f}) begin wr_ <= tw[15:0] - {8'd0, f}; wq[div_bit] <= 1'b1; end else wr_ <= tw[15:0];
+                        th = {hr, h[div_bit[3:0]]};
+                        tw = {wr_, w[div_bit[3:0]]};
+                        if (th >= {9'd0, f}) begin hr <= th[15:0] - {8'd0, f}; hq[div_bit[3:0]] <= 1'b1; end else hr <= th[15:0];
+                        if (tw >= {9'd0, f}) begin wr_ <= tw[15:0] - {8'd0, f}; wq[div_bit[3:0]] <= 1'b1; end else wr_ <= tw[15:0];
                         div_bit <= div_bit - 5'd1;
                         if (div_bit == 5'd0) state <= S_STEP;
                     end
@@ -279,4 +279,5 @@ module agc_control (
             endcase
         end
     end
+    wire unused_bits = &{1'b0, fl[7:4], shifted[543:512]};
 endmodule

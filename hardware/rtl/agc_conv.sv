@@ -28,16 +28,19 @@ module agc_conv #(
     localparam int ACC_AW = $clog2(ACC_DEPTH);
     localparam int MW = $clog2(TM) + 1;
     localparam int NW = $clog2(TN) + 1;
+    localparam int MI = $clog2(TM);       // index bits of an output channel in a block
+    localparam int NI = $clog2(TN);
 
     // ---- descriptor fields ----
     wire [15:0] cin = `D_CIN(desc), cout = `D_COUT(desc), h = `D_H(desc), w = `D_W(desc);
-    wire up = `D_FLAGS(desc)[`F_UPSAMPLE], pool = `D_FLAGS(desc)[`F_POOL], res = `D_FLAGS(desc)[`F_RESIDUAL];
+    wire up = `D_FLAG(desc, `F_UPSAMPLE), pool = `D_FLAG(desc, `F_POOL), res = `D_FLAG(desc, `F_RESIDUAL);
     wire [16:0] h2 = up ? {h, 1'b0} : {1'b0, h};
     wire [16:0] w2 = up ? {w, 1'b0} : {1'b0, w};
     wire [16:0] oh = pool ? {1'b0, h2[16:1]} : h2;
     wire [16:0] ow = pool ? {1'b0, w2[16:1]} : w2;
     wire [7:0]  ozp = `D_OZP(desc), cmin = `D_CMIN(desc), cmax = `D_CMAX(desc);
     logic [31:0] hw, h2w2, ohw;
+    wire [7:0] rd_byte = rd_data[8*rd_addr[1:0] +: 8];
 
     typedef enum logic [3:0] {S_IDLE, S_TILE, S_MBLOCK, S_PARAM, S_NBLOCK, S_ZP, S_WEIGHTS, S_INPUT,
                               S_COMPUTE, S_OUTPUT} state_t;
@@ -68,6 +71,24 @@ module agc_conv #(
     logic [3:0]    lt;
     logic [31:0]   lrow;               // byte address of the current weight row
 
+    // Each weight byte is its own register, written when the loader's (tap, m, n) names it and
+    // cleared before a block's weights come in (channels past the map's count stay zero).
+    wire w_clear = state == S_ZP && rd_hit && !(ln + 1'b1 < nb);
+    wire w_write = state == S_WEIGHTS && rd_hit;
+    genvar wt_, wm_, wn_;
+    generate
+        for (wt_ = 0; wt_ < 9; wt_++) begin : wtap_reg
+            for (wm_ = 0; wm_ < TM; wm_++) begin : wm_reg
+                for (wn_ = 0; wn_ < TN; wn_++) begin : wn_reg
+                    always_ff @(posedge clk)
+                        if (w_clear) wgt[8 * ((wt_ * TM + wm_) * TN + wn_) +: 8] <= 8'd0;
+                        else if (w_write && 32'(lt) == wt_ && 32'(lm) == wm_ && 32'(ln) == wn_)
+                            wgt[8 * ((wt_ * TM + wm_) * TN + wn_) +: 8] <= rd_byte;
+                end
+            end
+        end
+    endgenerate
+
     // ---- input tile loader ----
     logic [NW-1:0] in_n;
     logic [16:0]   in_i, in_j;
@@ -78,7 +99,7 @@ module agc_conv #(
     wire [15:0] sy = up ? gy[16:1] : gy[15:0];
     wire [15:0] sx = up ? gx[16:1] : gx[15:0];
     wire [31:0] in_addr = in_chan + sy * w + {16'd0, sx};
-    wire [IN_AW-1:0] in_wa = IN_AW'(in_i * IN_W + in_j);
+    wire [IN_AW-1:0] in_wa = IN_AW'(32'(in_i) * IN_W + 32'(in_j));
 
     // ---- memory port use per phase ----
     logic [31:0] param_addr;
@@ -115,7 +136,6 @@ module agc_conv #(
             default: ;
         endcase
     end
-    wire [7:0] rd_byte = rd_data[8*rd_addr[1:0] +: 8];
     wire res_miss = state == S_OUTPUT && o0_valid && res && !rd_hit;
     assign wr_req = state == S_OUTPUT && o7_valid && o7_last && !res_miss;
     assign wr_addr = o7_oaddr;
@@ -142,14 +162,18 @@ module agc_conv #(
     logic [16:0] ci, cj;
     logic [1:0]  cdy, cdx;
     logic [3:0]  ct;
-    assign cmp_ra = IN_AW'((ci + {15'd0, cdy}) * IN_W + cj + {15'd0, cdx});
-    wire [ACC_AW-1:0] cmp_p = ACC_AW'(ci * TILE_W + cj);
+    assign cmp_ra = IN_AW'((32'(ci) + 32'(cdy)) * IN_W + 32'(cj) + 32'(cdx));
+    wire [ACC_AW-1:0] cmp_p = ACC_AW'(32'(ci) * TILE_W + 32'(cj));
     // stage valid / tap / pixel, stages 1 to 4
     logic       v1, v2, v3, v4;
     logic [3:0] t1, t2, t3, t4;
     logic [ACC_AW-1:0] p1, p2, p3, p4;
     // weights of the tap in stage 1
-    wire [8*TM*TN-1:0] wtap = wgt[8*TM*TN*t1 +: 8*TM*TN];
+    logic [8*TM*TN-1:0] wtap;
+    always_comb begin
+        wtap = wgt[0 +: 8*TM*TN];
+        for (int t = 1; t < 9; t++) if (32'(t1) == t) wtap = wgt[8*TM*TN*t +: 8*TM*TN];
+    end
     logic signed [16:0] prod [TM][TN];
     generate
         for (gm = 0; gm < TM / 2; gm++) begin : pair
@@ -202,13 +226,13 @@ module agc_conv #(
     logic [1:0]    osub;
     wire [16:0] oi = pool ? {oy[15:0], osub[1]} : oy;
     wire [16:0] oj = pool ? {ox[15:0], osub[0]} : ox;
-    assign o0_p = ACC_AW'(oi * TILE_W + oj);
+    assign o0_p = ACC_AW'(32'(oi) * TILE_W + 32'(oj));
     wire [16:0] orows = pool ? {1'b0, r[16:1]} : r;
     wire [16:0] ocols = pool ? {1'b0, c[16:1]} : c;
     wire [16:0] oty = pool ? {1'b0, ty0[16:1]} : ty0;
     wire [16:0] otx = pool ? {1'b0, tx0[16:1]} : tx0;
-    wire [31:0] o0_oaddr = `D_OUTPUT(desc) + (m0 + 16'(om)) * ohw + (oty + oy) * ow + {15'd0, otx + ox};
-    assign o0_raddr = `D_AUX(desc) + (m0 + 16'(om)) * h2w2 + (ty0 + oi) * w2 + {15'd0, tx0 + oj};
+    wire [31:0] o0_oaddr = `D_OUTPUT(desc) + (32'(m0) + 32'(om)) * ohw + (32'(oty) + 32'(oy)) * 32'(ow) + 32'(otx) + 32'(ox);
+    assign o0_raddr = `D_AUX(desc) + (32'(m0) + 32'(om)) * h2w2 + (32'(ty0) + 32'(oi)) * 32'(w2) + 32'(tx0) + 32'(oj);
     wire o0_last = !pool || osub == 2'd3;
     wire o0_first = !pool || osub == 2'd0;
     assign stall = res_miss || (o7_valid && o7_last && !wr_ready);
@@ -222,8 +246,8 @@ module agc_conv #(
     logic [64:0] o3_rprod, o5_qprod;
     logic [7:0]  o6_q;
     logic [9:0]  psum;
-    wire signed [31:0] o4_sum = o3_a + (res ? $signed(fx_finish(o3_rprod, rshift_r[o3_m])) : 32'sd0);
-    wire signed [31:0] o6_v = $signed({24'd0, ozp}) + $signed(fx_finish(o5_qprod, shift_r[o5_m]));
+    wire signed [31:0] o4_sum = o3_a + (res ? $signed(fx_finish(o3_rprod, rshift_r[o3_m[MI-1:0]])) : 32'sd0);
+    wire signed [31:0] o6_v = $signed({24'd0, ozp}) + $signed(fx_finish(o5_qprod, shift_r[o5_m[MI-1:0]]));
     wire signed [31:0] o6_lo = o6_v < $signed({24'd0, cmin}) ? $signed({24'd0, cmin}) : o6_v;
     wire signed [31:0] o6_c = o6_lo > $signed({24'd0, cmax}) ? $signed({24'd0, cmax}) : o6_lo;
     wire out_busy = o0_valid || o1_valid || o2_valid || o3_valid || o4_valid || o5_valid || o6_valid || o7_valid;
@@ -236,15 +260,15 @@ module agc_conv #(
             o1_valid <= o0_valid && state == S_OUTPUT; o1_m <= om; o1_f <= {1'b0, o0_first, o0_last};
             o1_oaddr <= o0_oaddr; o1_res <= rd_byte;
             o2_valid <= o1_valid; o2_m <= o1_m; o2_f <= o1_f; o2_oaddr <= o1_oaddr;
-            o2_a <= $signed(acc_q[o1_m]) + bias_r[o1_m];
-            o2_rv <= $signed({24'd0, o1_res}) - rzp_r[o1_m];
+            o2_a <= $signed(acc_q[o1_m[MI-1:0]]) + bias_r[o1_m[MI-1:0]];
+            o2_rv <= $signed({24'd0, o1_res}) - rzp_r[o1_m[MI-1:0]];
             o3_valid <= o2_valid; o3_m <= o2_m; o3_f <= o2_f; o3_oaddr <= o2_oaddr;
             o3_a <= o2_a;
-            o3_rprod <= fx_product(o2_rv, rmult_r[o2_m], rshift_r[o2_m]);
+            o3_rprod <= fx_product(o2_rv, rmult_r[o2_m[MI-1:0]], rshift_r[o2_m[MI-1:0]]);
             o4_valid <= o3_valid; o4_m <= o3_m; o4_f <= o3_f; o4_oaddr <= o3_oaddr;
             o4_a <= o4_sum;
             o5_valid <= o4_valid; o5_m <= o4_m; o5_f <= o4_f; o5_oaddr <= o4_oaddr;
-            o5_qprod <= fx_product(o4_a, mult_r[o4_m], shift_r[o4_m]);
+            o5_qprod <= fx_product(o4_a, mult_r[o4_m[MI-1:0]], shift_r[o4_m[MI-1:0]]);
             o6_valid <= o5_valid; o6_m <= o5_m; o6_f <= o5_f; o6_oaddr <= o5_oaddr;
             o6_q <= o6_c[7:0];
             // stage 7: pooling and the write
@@ -257,7 +281,7 @@ module agc_conv #(
             end
         end
     end
-    wire unused_o = &{1'b0, o6_m, o7_f, o4_f, hw};
+    wire unused_o = &{1'b0, o6_m, o7_f, o4_f, o6_c[31:8], pooled[1:0], desc[511:408], desc[31:11], desc[7:0]};
 
     // ---- control ----
     always_ff @(posedge clk) begin
@@ -289,12 +313,12 @@ module agc_conv #(
                 end
                 S_PARAM: if (rd_hit) begin
                     case (pkind)
-                        3'd0: bias_r[pm] <= rd_data;
-                        3'd1: mult_r[pm] <= rd_data;
-                        3'd2: shift_r[pm] <= rd_data;
-                        3'd3: rmult_r[pm] <= rd_data;
-                        3'd4: rshift_r[pm] <= rd_data;
-                        default: rzp_r[pm] <= rd_data;
+                        3'd0: bias_r[pm[MI-1:0]] <= rd_data;
+                        3'd1: mult_r[pm[MI-1:0]] <= rd_data;
+                        3'd2: shift_r[pm[MI-1:0]] <= rd_data;
+                        3'd3: rmult_r[pm[MI-1:0]] <= rd_data;
+                        3'd4: rshift_r[pm[MI-1:0]] <= rd_data;
+                        default: rzp_r[pm[MI-1:0]] <= rd_data;
                     endcase
                     if (pm + 1'b1 < mb) pm <= pm + 1'b1;
                     else begin
@@ -310,17 +334,15 @@ module agc_conv #(
                     state <= S_ZP;
                 end
                 S_ZP: if (rd_hit) begin
-                    zp_r[ln] <= rd_data[7:0];
+                    zp_r[ln[NI-1:0]] <= rd_data[7:0];
                     if (ln + 1'b1 < nb) ln <= ln + 1'b1;
                     else begin
                         ln <= '0; lm <= '0; lt <= '0;
-                        wgt <= '0;
                         lrow <= `D_WEIGHTS(desc) + ({16'd0, m0} * {16'd0, cin} + {16'd0, n0}) * 9;
                         state <= S_WEIGHTS;
                     end
                 end
                 S_WEIGHTS: if (rd_hit) begin
-                    wgt[8 * ((32'(lt) * TM + 32'(lm)) * TN + 32'(ln)) +: 8] <= rd_byte;
                     if (lt != 4'd8) lt <= lt + 4'd1;
                     else begin
                         lt <= '0;

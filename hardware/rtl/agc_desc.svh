@@ -6,6 +6,7 @@
 `define DW(d, k)        d[32*(k) +: 32]
 `define D_OPCODE(d)     d[7:0]
 `define D_FLAGS(d)      d[15:8]
+`define D_FLAG(d, b)    d[8 + (b)]
 `define D_FACTOR(d)     d[23:16]
 `define D_CIN(d)        d[32 +: 16]
 `define D_COUT(d)       d[48 +: 16]

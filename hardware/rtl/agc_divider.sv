@@ -62,5 +62,5 @@ module agc_divider (
             end
         end
     end
-    wire unused = &{1'b0, trial[65], shifted[64]};
+    wire unused = &{1'b0, trial[65], shifted[64], quo[0]};
 endmodule

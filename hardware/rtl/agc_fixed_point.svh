@@ -23,14 +23,16 @@ function automatic [64:0] fx_product(input logic signed [31:0] x, input logic si
 endfunction
 
 function automatic [31:0] fx_finish(input logic [64:0] pr, input logic signed [31:0] shift);
-    logic signed [63:0] p, t, q;
+    // verilator lint_off UNUSEDSIGNAL
+    logic signed [63:0] p, t, q;   // q's upper half is sign (it fits 32 bits but for saturation)
+    // verilator lint_on UNUSEDSIGNAL
     logic signed [31:0] hm, xs, rem, thr, mask;
     logic [31:0] e;
     begin
         p = pr[63:0];
         t = p + (p >= 0 ? 64'sd1073741824 : (64'sd1 - 64'sd1073741824));
         q = (t >= 0) ? (t >>> 31) : ((t + 64'sd2147483647) >>> 31);
-        hm = pr[64] ? 32'sh7fffffff : q[31:0];
+        hm = pr[64] ? 32'sh7fffffff : q[31:0];  // q fits 32 bits but for the saturating case
         e = (shift < 0) ? -shift : 32'd0;
         if (e == 0) fx_finish = hm;
         else begin

@@ -10,13 +10,13 @@ module agc_grid (`AGC_ENGINE_PORTS);
                               S_ROUND, S_OUT} state_t;
     state_t state;
     wire flow_mode = `D_OPCODE(desc) == 8'd8;
-    wire use_mask = flow_mode && `D_FLAGS(desc)[`F_MASK];
+    wire use_mask = flow_mode && `D_FLAG(desc, `F_MASK);
     wire [15:0] cin = `D_CIN(desc), h = `D_H(desc), w = `D_W(desc);
     wire [7:0]  shifts = `D_KCOUNT(desc);
     logic [31:0] n, p, plane_in, k_out;
     logic [15:0] c, x, y;
     logic [7:0]  s;
-    logic signed [31:0] zp, fxw, fyw;
+    logic signed [31:0] zp;
     logic signed [63:0] offx, offy;
     logic signed [31:0] px, py;
     logic signed [31:0] acc, v;
@@ -131,4 +131,5 @@ module agc_grid (`AGC_ENGINE_PORTS);
             endcase
         end
     end
+    wire unused_bits = &{1'b0, desc[511:416], desc[407:352], desc[255:224], desc[191:160], desc[63:48], desc[31:12], desc[10:8], q255[47:32]};
 endmodule

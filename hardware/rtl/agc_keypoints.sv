@@ -130,4 +130,5 @@ module agc_keypoints (`AGC_ENGINE_PORTS);
             endcase
         end
     end
+    wire unused_bits = &{1'b0, desc[511:480], desc[407:392], desc[383:320], desc[287:224], desc[127:80], desc[63:0], index[31:30], kp_word[31:30]};
 endmodule

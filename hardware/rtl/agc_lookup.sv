@@ -35,4 +35,5 @@ module agc_lookup (`AGC_ENGINE_PORTS);
             endcase
         end
     end
+    wire unused_bits = &{1'b0, desc[511:192], desc[63:48], desc[31:0]};
 endmodule

@@ -74,9 +74,17 @@ module agc_mem #(
     logic [31:0] miss_line;
     logic [3:0]  fill_word;
 
-    wire [IW-1:0] rd_index = rd_addr[6 +: IW];
+    // The set index folds the upper address bits in, so that planes a power of two apart (flow x
+    // and y, channels of a map) do not evict each other; the tag is the bits above the index.
+    function automatic [IW-1:0] index_of(input logic [31:0] a);
+        logic [IW-1:0] x;
+        x = a[6 +: IW];
+        for (int s = 6 + IW; s < 32; s++) x[(s - 6) % IW] = x[(s - 6) % IW] ^ a[s];
+        index_of = x;
+    endfunction
+    wire [IW-1:0] rd_index = index_of(rd_addr);
     wire [TW-1:0] rd_tag   = rd_addr[31 -: TW];
-    wire [IW+3:0] rd_word  = rd_addr[2 +: IW+4];
+    wire [IW+3:0] rd_word  = {rd_index, rd_addr[5:2]};
     assign rd_hit  = rd_req && cstate == C_IDLE && valid[rd_index] && tags[rd_index] == rd_tag;
     assign rd_data = {lane3[rd_word], lane2[rd_word], lane1[rd_word], lane0[rd_word]};
 
@@ -88,7 +96,7 @@ module agc_mem #(
     logic [65:0] fifo [WFIFO_DEPTH];     // {word address (30), data (32), strobe (4)}
     logic [FW:0] fifo_count;
     logic [FW-1:0] fifo_head, fifo_tail;
-    wire fifo_full  = fifo_count == WFIFO_DEPTH;
+    wire fifo_full  = 32'(fifo_count) == WFIFO_DEPTH;
     wire fifo_empty = fifo_count == 0;
     wire same_word  = pend_valid && pend_word == wr_addr[31:2];
     assign wr_ready = cstate == C_IDLE && (!pend_valid || same_word || !fifo_full);
@@ -154,7 +162,7 @@ module agc_mem #(
                 if (aw_busy && m_awready) aw_busy <= 1'b0;
                 if (w_busy && m_wready) w_busy <= 1'b0;
             end
-            fifo_count <= fifo_count + (push ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);
+            fifo_count <= fifo_count + (FW+1)'(push) - (FW+1)'(pop);
             outstanding <= outstanding + (pop ? 16'd1 : 16'd0) - (b_done ? 16'd1 : 16'd0);
         end
     end
@@ -166,7 +174,7 @@ module agc_mem #(
     assign m_arvalid = cstate == C_AR;
     assign m_araddr = base + miss_line;
     assign m_rready = cstate == C_FILL;
-    wire [IW-1:0] miss_index = miss_line[6 +: IW];
+    wire [IW-1:0] miss_index = index_of(miss_line);
 
     always_ff @(posedge clk) begin
         if (!rst_n || invalidate) begin
@@ -199,8 +207,8 @@ module agc_mem #(
 
     // Data array writes: line fills, and engine writes into a cached line.
     wire [IW+3:0] fill_at = {miss_index, fill_word};
-    wire [IW-1:0] wr_index = wr_addr[6 +: IW];
-    wire [IW+3:0] wr_at = wr_addr[2 +: IW+4];
+    wire [IW-1:0] wr_index = index_of(wr_addr);
+    wire [IW+3:0] wr_at = {wr_index, wr_addr[5:2]};
     wire wr_cached = accept && valid[wr_index] && tags[wr_index] == wr_addr[31 -: TW];
     always_ff @(posedge clk) begin
         if (cstate == C_FILL && m_rvalid) begin

@@ -17,7 +17,7 @@ module agc_pool (`AGC_ENGINE_PORTS);
     logic div_start;
     logic div_done;
     logic signed [63:0] div_q;
-    agc_divider divider (.clk, .rst_n, .start(div_start), .x({32'd0, sum}), .d({48'd0, f * f}),
+    agc_divider divider (.clk, .rst_n, .start(div_start), .x({32'd0, sum}), .d(64'(f) * 64'(f)),
                          .done(div_done), .q(div_q));
     assign rd_req = state == S_READ;
     assign rd_addr = `D_INPUT(desc) + plane + iy * w + ix;
@@ -69,4 +69,5 @@ module agc_pool (`AGC_ENGINE_PORTS);
             endcase
         end
     end
+    wire unused_bits = &{1'b0, desc[511:160], desc[63:48], desc[31:24], desc[15:0], div_q[63:8]};
 endmodule

@@ -28,7 +28,7 @@ module agc_softmax (`AGC_ENGINE_PORTS);
     agc_divider divider (.clk, .rst_n, .start(state == S_DIVX || state == S_DIVY),
                          .x(state == S_DIVX ? fx : fy), .d(den), .done(div_done), .q(div_q));
     assign wr_req = state == S_OUTX || state == S_OUTY;
-    assign wr_addr = `D_OUTPUT(desc) + {(state == S_OUTY ? n + p : p), 2'b00};
+    assign wr_addr = `D_OUTPUT(desc) + {(state == S_OUTY ? n[29:0] + p[29:0] : p[29:0]), 2'b00};
     assign wr_data = result[31:0];
     assign wr_strb = 4'hF;
     wire signed [63:0] product = e * $signed(rd_data);
@@ -77,4 +77,5 @@ module agc_softmax (`AGC_ENGINE_PORTS);
             endcase
         end
     end
+    wire unused_bits = &{1'b0, desc[511:224], desc[63:48], desc[31:0], result[63:32]};
 endmodule

@@ -12,39 +12,40 @@ module agc_upsample (`AGC_ENGINE_PORTS);
     wire [9:0]  den = {1'b0, f, 1'b0};
     wire [31:0] oh = h * f, ow = w * f;
 
-    // One axis: t = 2o + 1 - f, (q, r) = divmod(max(t, 0), 2f).
-    typedef struct packed { logic signed [33:0] t; logic [31:0] q; logic [9:0] r; } axis_t;
-    function automatic axis_t first(input logic [7:0] fac);
-        first.t = 34'sd1 - $signed({26'd0, fac});
-        first.q = '0;
-        first.r = '0;
+    // One axis: t = 2o + 1 - f, (q, r) = divmod(max(t, 0), 2f), packed as {t (34), q (32), r (10)}.
+    function automatic [75:0] first(input logic [7:0] fac);
+        first = {34'sd1 - $signed({26'd0, fac}), 32'd0, 10'd0};
     endfunction
-    function automatic axis_t step(input axis_t a, input logic [9:0] d);
-        logic signed [33:0] t2;
+    function automatic [75:0] step(input logic [75:0] a, input logic [9:0] d);
+        logic signed [33:0] t, t2;
+        logic [31:0] q;
+        logic [9:0]  r;
         logic [10:0] r2;
-        step = a;
-        t2 = a.t + 34'sd2;
-        step.t = t2;
-        if (t2 <= 0) begin step.q = '0; step.r = '0; end
-        else if (a.t <= 0) begin
-            if (t2[10:0] >= {1'b0, d}) begin step.q = 32'd1; step.r = t2[9:0] - d; end
-            else begin step.q = '0; step.r = t2[9:0]; end
+        t = a[75:42];
+        q = a[41:10];
+        r = a[9:0];
+        t2 = t + 34'sd2;
+        if (t2 <= 0) begin q = '0; r = '0; end
+        else if (t <= 0) begin
+            if (t2[10:0] >= {1'b0, d}) begin q = 32'd1; r = t2[9:0] - d; end
+            else begin q = '0; r = t2[9:0]; end
         end else begin
-            r2 = {1'b0, a.r} + 11'd2;
-            if (r2 >= {1'b0, d}) begin step.r = r2[9:0] - d; step.q = a.q + 32'd1; end
-            else step.r = r2[9:0];
+            r2 = {1'b0, r} + 11'd2;
+            if (r2 >= {1'b0, d}) begin r = r2[9:0] - d; q = q + 32'd1; end
+            else r = r2[9:0];
         end
+        step = {t2, q, r};
     endfunction
 
-    axis_t ax, ay;
+    logic [75:0] ax, ay;
     logic        plane;
     logic [31:0] x, y, k;
     logic signed [31:0] v00, v01, v10, v11;
     logic signed [63:0] top, bottom, num;
-    wire [31:0] x0 = ax.q, y0 = ay.q;
-    wire [31:0] x1 = (ax.q + 32'd1 < {16'd0, w}) ? ax.q + 32'd1 : {16'd0, w} - 32'd1;
-    wire [31:0] y1 = (ay.q + 32'd1 < {16'd0, h}) ? ay.q + 32'd1 : {16'd0, h} - 32'd1;
-    wire [31:0] src = `D_INPUT(desc) + (plane ? {h * w, 2'b00} : 32'd0);
+    wire [31:0] x0 = ax[41:10], y0 = ay[41:10];
+    wire [31:0] x1 = (ax[41:10] + 32'd1 < {16'd0, w}) ? ax[41:10] + 32'd1 : {16'd0, w} - 32'd1;
+    wire [31:0] y1 = (ay[41:10] + 32'd1 < {16'd0, h}) ? ay[41:10] + 32'd1 : {16'd0, h} - 32'd1;
+    wire [31:0] src = `D_INPUT(desc) + (plane ? (32'(h) * 32'(w)) << 2 : 32'd0);
     logic [31:0] at;
     always_comb begin
         case (state)
@@ -61,10 +62,10 @@ module agc_upsample (`AGC_ENGINE_PORTS);
     assign wr_strb = 4'hF;
     logic div_done;
     logic signed [63:0] div_q;
-    agc_divider divider (.clk, .rst_n, .start(state == S_DIV), .x(num), .d({44'd0, den * den}),
+    agc_divider divider (.clk, .rst_n, .start(state == S_DIV), .x(num), .d(64'(den) * 64'(den)),
                          .done(div_done), .q(div_q));
     assign wr_data = div_q[31:0];
-    wire signed [11:0] fx = {2'b0, ax.r}, fy = {2'b0, ay.r}, dd = {2'b0, den};
+    wire signed [11:0] fx = {2'b0, ax[9:0]}, fy = {2'b0, ay[9:0]}, dd = {2'b0, den};
 
     always_ff @(posedge clk) begin
         if (!rst_n) begin
@@ -83,11 +84,11 @@ module agc_upsample (`AGC_ENGINE_PORTS);
                 S_R2: if (rd_hit) begin v10 <= rd_data; state <= S_R3; end
                 S_R3: if (rd_hit) begin v11 <= rd_data; state <= S_MIX; end
                 S_MIX: begin
-                    top <= (dd - fx) * v00 + fx * v01;
-                    bottom <= (dd - fx) * v10 + fx * v11;
+                    top <= (64'(dd) - 64'(fx)) * 64'(v00) + 64'(fx) * 64'(v01);
+                    bottom <= (64'(dd) - 64'(fx)) * 64'(v10) + 64'(fx) * 64'(v11);
                     state <= S_SUM;
                 end
-                S_SUM: begin num <= (dd - fy) * top + fy * bottom; state <= S_DIV; end
+                S_SUM: begin num <= (64'(dd) - 64'(fy)) * top + 64'(fy) * bottom; state <= S_DIV; end
                 S_DIV: state <= S_WAIT;
                 S_WAIT: if (div_done) state <= S_OUT;
                 S_OUT: if (wr_ready) begin
@@ -108,4 +109,5 @@ module agc_upsample (`AGC_ENGINE_PORTS);
             endcase
         end
     end
+    wire unused_bits = &{1'b0, desc[511:160], desc[63:24], desc[15:0], at[31:30], div_q[63:32]};
 endmodule

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Reads Yosys `stat -tech xilinx` output (flattened design, and the hierarchical one) and prints
+the XC7Z020 resource table: LUTs, flip-flops, DSP48E1, RAMB36/RAMB18 (and LUT RAM), in total and
+per module. Used by hardware/synth.sh; --json FILE writes the same figures as JSON."""
+import json
+import re
+import sys
+
+DEVICE = {"LUT": 53200, "FF": 106400, "DSP48E1": 220, "RAMB36": 140, "RAMB18": 280}
+
+
+def cells(block):
+    """Cell counts of one `=== module ===` block of the stat output."""
+    counts = {}
+    for name, count in re.findall(r"^\s+(\S+)\s+(\d+)\s*$", block, re.M):
+        counts[name] = counts.get(name, 0) + int(count)
+    return counts
+
+
+def summary(counts):
+    lut = sum(v for k, v in counts.items() if re.fullmatch(r"LUT[1-6]", k))
+    lutram = sum(v for k, v in counts.items() if k.startswith("RAM") and not k.startswith("RAMB"))
+    ff = sum(v for k, v in counts.items() if re.fullmatch(r"FD[CPRSE]+", k))
+    return {
+        "LUT": lut + lutram,          # LUT RAM sits in SLICEM LUTs
+        "LUT_as_memory_cells": lutram,
+        "FF": ff,
+        "DSP48E1": counts.get("DSP48E1", 0),
+        "RAMB36": counts.get("RAMB36E1", 0),
+        "RAMB18": counts.get("RAMB18E1", 0),
+        "CARRY4": counts.get("CARRY4", 0),
+    }
+
+
+def modules(text):
+    blocks = re.split(r"^=== (\S+) ===\s*$", text, flags=re.M)
+    return {blocks[i]: cells(blocks[i + 1]) for i in range(1, len(blocks) - 1, 2)}
+
+
+def main():
+    flat_path, hier_path = sys.argv[1], sys.argv[2]
+    out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
+    flat = modules(open(flat_path).read())
+    total = summary(flat.get("agc_top", next(iter(flat.values()))))
+    hier = {name: summary(c) for name, c in modules(open(hier_path).read()).items()}
+    print("XC7Z020 (PYNQ-Z1), Yosys synth_xilinx, post-synthesis")
+    print(f"{'resource':<10} {'used':>8} {'device':>8} {'share':>7}")
+    for key in ("LUT", "FF", "DSP48E1", "RAMB36", "RAMB18"):
+        print(f"{key:<10} {total[key]:>8} {DEVICE[key]:>8} {100 * total[key] / DEVICE[key]:>6.1f}%")
+    fits = all(total[k] <= DEVICE[k] for k in ("LUT", "FF", "DSP48E1")) and \
+        total["RAMB36"] + total["RAMB18"] / 2 <= DEVICE["RAMB36"]
+    print("fits the XC7Z020" if fits else "DOES NOT FIT the XC7Z020")
+    print()
+    print(f"{'module (own cells, submodules excluded)':<44} {'LUT':>7} {'FF':>7} {'DSP':>5} {'B36':>4} {'B18':>4}")
+    for name, s in sorted(hier.items()):
+        print(f"{name[:44]:<44} {s['LUT']:>7} {s['FF']:>7} {s['DSP48E1']:>5} {s['RAMB36']:>4} {s['RAMB18']:>4}")
+    if out:
+        with open(out, "w") as f:
+            json.dump({"device": "xc7z020", "tool": "yosys synth_xilinx -family xc7", "total": total,
+                       "capacity": DEVICE, "fits": fits, "modules": hier}, f, indent=2, sort_keys=True)
+    return 0 if fits else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
