@@ -3,7 +3,7 @@
 # PYNQ-Z1's XC7Z020 with Yosys synth_xilinx, and prints LUTs, flip-flops, DSP48E1 slices and
 # block RAMs against the device's capacity, per module as well.
 # Usage: hardware/synth.sh [--json FILE] [--top-param NAME=VALUE ...]
-# The netlist and Yosys's log go to hardware/synth-build/ (ignored by git). Open tools cannot
+# Yosys's log and statistics go to hardware/synth-build/ (ignored by git). Open tools cannot
 # place, route or sign off timing: these are post-synthesis counts.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,10 +22,8 @@ mkdir -p "$out"
 chparams=""
 for p in ${params[@]+"${params[@]}"}; do chparams+="chparam -set ${p%%=*} ${p#*=} agc_top; "; done
 files=$(ls "$here"/rtl/*.sv | tr '\n' ' ')
+# One synthesis that keeps the hierarchy: `stat` then gives each module's own cells and, under
+# "design hierarchy", the totals with every submodule counted (no cross-module optimisation).
 yosys -q -l "$out/yosys.log" -p "read_verilog -sv -I$here/rtl $files; $chparams
-  synth_xilinx -family xc7 -top agc_top -flatten -noiopad;
-  tee -o $out/stat.txt stat -tech xilinx; write_json $out/netlist.json" >/dev/null
-# Per-module figures: synthesize again without flattening (the hierarchy kept).
-yosys -q -l "$out/yosys-hier.log" -p "read_verilog -sv -I$here/rtl $files; $chparams
-  synth_xilinx -family xc7 -top agc_top -noiopad; tee -o $out/stat-hier.txt stat -tech xilinx" >/dev/null
-python3 "$here/synth_report.py" "$out/stat.txt" "$out/stat-hier.txt" ${json:+--json "$json"}
+  synth_xilinx -family xc7 -top agc_top -noiopad; tee -o $out/stat.txt stat -tech xilinx" >/dev/null
+python3 "$here/synth_report.py" "$out/stat.txt" ${json:+--json "$json"}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reads Yosys `stat -tech xilinx` output (flattened design, and the hierarchical one) and prints
+"""Reads Yosys `stat -tech xilinx` output of the hierarchical design and prints
 the XC7Z020 resource table: LUTs, flip-flops, DSP48E1, RAMB36/RAMB18 (and LUT RAM), in total and
 per module. Used by hardware/synth.sh; --json FILE writes the same figures as JSON."""
 import json
@@ -38,11 +38,11 @@ def modules(text):
 
 
 def main():
-    flat_path, hier_path = sys.argv[1], sys.argv[2]
+    text = open(sys.argv[1]).read()
     out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
-    flat = modules(open(flat_path).read())
-    total = summary(flat.get("agc_top", next(iter(flat.values()))))
-    hier = {name: summary(c) for name, c in modules(open(hier_path).read()).items()}
+    own, _, hierarchy = text.partition("=== design hierarchy ===")
+    total = summary(cells(hierarchy)) if hierarchy else summary(cells(own))
+    hier = {name: summary(c) for name, c in modules(own).items()}
     print("XC7Z020 (PYNQ-Z1), Yosys synth_xilinx, post-synthesis")
     print(f"{'resource':<10} {'used':>8} {'device':>8} {'share':>7}")
     for key in ("LUT", "FF", "DSP48E1", "RAMB36", "RAMB18"):

@@ -33,12 +33,16 @@ module agc_grid (`AGC_ENGINE_PORTS);
     endfunction
 
     wire signed [31:0] x0 = px >>> 16, y0 = py >>> 16;
-    wire signed [31:0] fx = {24'd0, px[15:8]}, fy = {24'd0, py[15:8]};
+    wire [8:0] fx = {1'b0, px[15:8]}, fy = {1'b0, py[15:8]};
     wire signed [31:0] tx = x0 + {31'd0, t[0]}, ty = y0 + {31'd0, t[1]};
     wire tap_in = tx >= 0 && tx < $signed({16'd0, w}) && ty >= 0 && ty < $signed({16'd0, h});
-    wire signed [31:0] wx = t[0] ? fx : 32'sd256 - fx;
-    wire signed [31:0] wy = t[1] ? fy : 32'sd256 - fy;
-    wire signed [31:0] weight = wx * wy;
+    wire [8:0] wx = t[0] ? fx : 9'd256 - fx;
+    wire [8:0] wy = t[1] ? fy : 9'd256 - fy;
+    wire [17:0] weight = wx * wy;                       // at most 2^16
+    // (shift or flow) x size, one multiplier for x and y
+    wire [15:0] size = (state == S_SHIFTX || state == S_FLOWX) ? w : h;
+    wire signed [48:0] scaled = $signed(rd_data) * $signed({1'b0, size});
+    wire signed [63:0] offset = half_toward_zero({{15{scaled[48]}}, scaled});
     wire signed [31:0] sample = $signed({24'd0, rd_data[8*rd_addr[1:0] +: 8]}) - zp;
     wire [31:0] tap_at = ty[15:0] * w + {16'd0, tx[15:0]};
 
@@ -104,11 +108,11 @@ module agc_grid (`AGC_ENGINE_PORTS);
                     state <= flow_mode ? S_ZP : (shifts == 8'd0 ? S_IDLE : S_SHIFTX);
                     done <= !flow_mode && shifts == 8'd0;
                 end
-                S_SHIFTX: if (rd_hit) begin offx <= half_toward_zero($signed({{32{rd_data[31]}}, rd_data}) * $signed({48'd0, w})); state <= S_SHIFTY; end
-                S_SHIFTY: if (rd_hit) begin offy <= half_toward_zero($signed({{32{rd_data[31]}}, rd_data}) * $signed({48'd0, h})); state <= S_ZP; end
+                S_SHIFTX: if (rd_hit) begin offx <= offset; state <= S_SHIFTY; end
+                S_SHIFTY: if (rd_hit) begin offy <= offset; state <= S_ZP; end
                 S_ZP: if (rd_hit) begin zp <= rd_data; state <= flow_mode ? S_FLOWX : S_POS; end
-                S_FLOWX: if (rd_hit) begin offx <= half_toward_zero($signed({{32{rd_data[31]}}, rd_data}) * $signed({48'd0, w})); state <= S_FLOWY; end
-                S_FLOWY: if (rd_hit) begin offy <= half_toward_zero($signed({{32{rd_data[31]}}, rd_data}) * $signed({48'd0, h})); state <= S_POS; end
+                S_FLOWX: if (rd_hit) begin offx <= offset; state <= S_FLOWY; end
+                S_FLOWY: if (rd_hit) begin offy <= offset; state <= S_POS; end
                 S_POS: begin
                     px <= clamp30($signed({32'd0, x, 16'd0}) + offx);
                     py <= clamp30($signed({32'd0, y, 16'd0}) + offy);
@@ -116,7 +120,7 @@ module agc_grid (`AGC_ENGINE_PORTS);
                     state <= S_TAP;
                 end
                 S_TAP: if (!tap_in || rd_hit) begin
-                    if (tap_in) acc <= acc + weight * sample;
+                    if (tap_in) acc <= acc + $signed({1'b0, weight}) * sample;
                     t <= t + 2'd1;
                     if (t == 2'd3) state <= S_ROUND;
                 end

@@ -7,7 +7,7 @@
 module agc_keypoints (`AGC_ENGINE_PORTS);
     localparam int UNITS = 256;      // Compiler.keypointUnits
     localparam int TABLE_LAST = 2 * UNITS;
-    typedef enum logic [3:0] {S_IDLE, S_FILL, S_SHIFT0, S_KP, S_ROWS, S_ROWD, S_COLS, S_COLD, S_MUL, S_FIN,
+    typedef enum logic [3:0] {S_IDLE, S_FILL, S_SHIFT0, S_KP, S_ROWS, S_ROWD, S_COLS, S_COLD, S_MUL, S_MUL2, S_FIN,
                               S_Q, S_HEAT, S_SHX, S_SHY} state_t;
     state_t state;
     wire [15:0] r = `D_H(desc);
@@ -64,8 +64,10 @@ module agc_keypoints (`AGC_ENGINE_PORTS);
             default: ;
         endcase
     end
-    wire signed [31:0] hd = (gxd * gyd + 32'sd16384) >>> 15;
-    wire signed [31:0] hs = (gxs * gys + 32'sd16384) >>> 15;
+    // the two Gaussian products on one multiplier: driving in S_MUL, source in S_MUL2
+    wire signed [31:0] gprod = state == S_MUL ? gxd * gyd : gxs * gys;
+    wire signed [31:0] rounded = (gprod + 32'sd16384) >>> 15;
+    logic signed [31:0] hd;
     wire signed [31:0] qv = $signed({24'd0, zp}) + $signed(fx_finish(prod, `D_SHIFT(desc)));
 
     always_ff @(posedge clk) begin
@@ -106,7 +108,8 @@ module agc_keypoints (`AGC_ENGINE_PORTS);
                 S_ROWD: if (rd_hit) begin gyd <= rd_data; state <= S_COLS; end
                 S_COLS: if (rd_hit) begin gxs <= rd_data; state <= S_COLD; end
                 S_COLD: if (rd_hit) begin gxd <= rd_data; state <= S_MUL; end
-                S_MUL: begin diff <= hd - hs; state <= S_FIN; end
+                S_MUL: begin hd <= rounded; state <= S_MUL2; end
+                S_MUL2: begin diff <= hd - rounded; state <= S_FIN; end
                 S_FIN: begin prod <= fx_product(diff, `D_MULT(desc), `D_SHIFT(desc)); state <= S_Q; end
                 S_Q: begin heat <= qv < 0 ? 8'd0 : qv > 255 ? 8'd255 : qv[7:0]; state <= S_HEAT; end
                 S_HEAT: begin

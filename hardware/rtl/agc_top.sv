@@ -11,7 +11,7 @@ module agc_top #(
     parameter int TN = 16,                      // input channels of the convolution array
     parameter int TILE_H = 16,                  // convolution tile rows
     parameter int TILE_W = 64,                  // convolution tile columns
-    parameter int CACHE_LINES = 64,             // read cache lines of 64 bytes
+    parameter int CACHE_LINES = 256,            // read cache lines of 64 bytes
     parameter int WRITE_QUEUE = 16,             // write queue entries
     parameter logic [31:0] DDR_SIZE = 32'h0080_0000  // reset value of the DDR size register
 ) (

@@ -5,7 +5,7 @@
 // four word reads, the weighted sum in 64 bits, rounded division by (2f)^2 (a shift when f is a
 // power of two).
 module agc_upsample (`AGC_ENGINE_PORTS);
-    typedef enum logic [3:0] {S_IDLE, S_R0, S_R1, S_R2, S_R3, S_MIX, S_SUM, S_DIV, S_WAIT, S_OUT} state_t;
+    typedef enum logic [3:0] {S_IDLE, S_R0, S_R1, S_R2, S_R3, S_MAC, S_DIV, S_WAIT, S_OUT} state_t;
     state_t state;
     wire [15:0] h = `D_H(desc), w = `D_W(desc);
     wire [7:0]  f = `D_FACTOR(desc);
@@ -41,7 +41,8 @@ module agc_upsample (`AGC_ENGINE_PORTS);
     logic        plane;
     logic [31:0] x, y, k;
     logic signed [31:0] v00, v01, v10, v11;
-    logic signed [63:0] top, bottom, num;
+    logic signed [63:0] top, bottom, num, acc;
+    logic [2:0] mstep;
     wire [31:0] x0 = ax[41:10], y0 = ay[41:10];
     wire [31:0] x1 = (ax[41:10] + 32'd1 < {16'd0, w}) ? ax[41:10] + 32'd1 : {16'd0, w} - 32'd1;
     wire [31:0] y1 = (ay[41:10] + 32'd1 < {16'd0, h}) ? ay[41:10] + 32'd1 : {16'd0, h} - 32'd1;
@@ -66,6 +67,19 @@ module agc_upsample (`AGC_ENGINE_PORTS);
                          .done(div_done), .q(div_q));
     assign wr_data = div_q[31:0];
     wire signed [11:0] fx = {2'b0, ax[9:0]}, fy = {2'b0, ay[9:0]}, dd = {2'b0, den};
+    logic signed [11:0] weight;
+    logic signed [63:0] operand;
+    always_comb begin
+        case (mstep)
+            3'd0: begin weight = dd - fx; operand = 64'(v00); end
+            3'd1: begin weight = fx; operand = 64'(v01); end
+            3'd2: begin weight = dd - fx; operand = 64'(v10); end
+            3'd3: begin weight = fx; operand = 64'(v11); end
+            3'd4: begin weight = dd - fy; operand = top; end
+            default: begin weight = fy; operand = bottom; end
+        endcase
+    end
+    wire signed [63:0] product = 64'(weight) * operand;
 
     always_ff @(posedge clk) begin
         if (!rst_n) begin
@@ -82,13 +96,18 @@ module agc_upsample (`AGC_ENGINE_PORTS);
                 S_R0: if (rd_hit) begin v00 <= rd_data; state <= S_R1; end
                 S_R1: if (rd_hit) begin v01 <= rd_data; state <= S_R2; end
                 S_R2: if (rd_hit) begin v10 <= rd_data; state <= S_R3; end
-                S_R3: if (rd_hit) begin v11 <= rd_data; state <= S_MIX; end
-                S_MIX: begin
-                    top <= (64'(dd) - 64'(fx)) * 64'(v00) + 64'(fx) * 64'(v01);
-                    bottom <= (64'(dd) - 64'(fx)) * 64'(v10) + 64'(fx) * 64'(v11);
-                    state <= S_SUM;
+                S_R3: if (rd_hit) begin v11 <= rd_data; mstep <= 3'd0; state <= S_MAC; end
+                // top = (2f - fx) v00 + fx v01, bottom likewise, num = (2f - fy) top + fy bottom,
+                // one product per cycle on one multiplier
+                S_MAC: begin
+                    mstep <= mstep + 3'd1;
+                    case (mstep)
+                        3'd0, 3'd2, 3'd4: acc <= product;
+                        3'd1: top <= acc + product;
+                        3'd3: bottom <= acc + product;
+                        default: begin num <= acc + product; state <= S_DIV; end
+                    endcase
                 end
-                S_SUM: begin num <= (64'(dd) - 64'(fy)) * top + 64'(fy) * bottom; state <= S_DIV; end
                 S_DIV: state <= S_WAIT;
                 S_WAIT: if (div_done) state <= S_OUT;
                 S_OUT: if (wr_ready) begin
