@@ -6,6 +6,8 @@
 # the RTL's cycles per key stream and per rebuilt frame against CycleModel's (from the
 # emulator's --hw-report-json), per descriptor too, and the simulation's frames per second.
 # Usage: hardware/cosim-stream.sh [--frames N] [--clip FILE] [--out DIR]
+# Needs agc-decode's --device-timeout (the driver's default time-out of 5 s is far shorter than a
+# simulated frame).
 # Binaries: $AGC_BIN (default .build-rtl/release, built with --scratch-path .build-rtl).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +39,15 @@ server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q "^serving" "$out/serve.log" && break; sleep 0.1; done
 start=$(date +%s.%N)
-"$bin/agc-decode" "$out/clip.agc" -o "$out/rtl.y4m" -y --backend fpga --device "$out/device" --verify --timeout 3600 2>/dev/null | tail -1
+# One frame of the RTL takes a minute or more of simulation; the driver's time-out must allow it.
+if "$bin/agc-decode" --help 2>&1 | grep -q -- "--device-timeout"; then
+  "$bin/agc-decode" "$out/clip.agc" -o "$out/rtl.y4m" -y --backend fpga --device "$out/device" --verify \
+    --device-timeout 7200 | tail -1
+else
+  echo "cosim-stream.sh: agc-decode has no --device-timeout: its driver gives a run 5 s (DeviceRunner's default," >&2
+  echo "  IntegerBackend.device in Sources/AGCCodec/Backend.swift) and an RTL frame takes ~1-2 min to simulate." >&2
+  exit 3
+fi
 end=$(date +%s.%N)
 kill "$server"; wait "$server" 2>/dev/null || true
 trap - EXIT

@@ -32,9 +32,25 @@ def summary(counts):
     }
 
 
+def readable(name):
+    """A module's name without Yosys's parameter decoration ($paramod$hash\\agc_conv -> agc_conv)."""
+    if name.startswith("$paramod"):
+        parts = name.split("\\")
+        return parts[1] if len(parts) > 1 else name
+    return name
+
+
 def modules(text):
     blocks = re.split(r"^=== (\S+) ===\s*$", text, flags=re.M)
-    return {blocks[i]: cells(blocks[i + 1]) for i in range(1, len(blocks) - 1, 2)}
+    return {readable(blocks[i]): cells(blocks[i + 1]) for i in range(1, len(blocks) - 1, 2)}
+
+
+def instances(hierarchy):
+    """Instance counts of each module in the design hierarchy listing."""
+    counts = {}
+    for name, count in re.findall(r"^\s+(\S+)\s+(\d+)\s*$", hierarchy.split("Number of wires")[0], re.M):
+        counts[readable(name)] = counts.get(readable(name), 0) + int(count)
+    return counts
 
 
 def main():
@@ -43,6 +59,7 @@ def main():
     own, _, hierarchy = text.partition("=== design hierarchy ===")
     total = summary(cells(hierarchy)) if hierarchy else summary(cells(own))
     hier = {name: summary(c) for name, c in modules(own).items()}
+    count = instances(hierarchy)
     print("XC7Z020 (PYNQ-Z1), Yosys synth_xilinx, post-synthesis")
     print(f"{'resource':<10} {'used':>8} {'device':>8} {'share':>7}")
     for key in ("LUT", "FF", "DSP48E1", "RAMB36", "RAMB18"):
@@ -51,9 +68,11 @@ def main():
         total["RAMB36"] + total["RAMB18"] / 2 <= DEVICE["RAMB36"]
     print("fits the XC7Z020" if fits else "DOES NOT FIT the XC7Z020")
     print()
-    print(f"{'module (own cells, submodules excluded)':<44} {'LUT':>7} {'FF':>7} {'DSP':>5} {'B36':>4} {'B18':>4}")
+    print("per module: its own cells (submodules excluded), per instance, and the instance count")
+    print(f"{'module':<16} {'inst':>5} {'LUT':>7} {'FF':>7} {'DSP':>5} {'B36':>4} {'B18':>4}")
     for name, s in sorted(hier.items()):
-        print(f"{name[:44]:<44} {s['LUT']:>7} {s['FF']:>7} {s['DSP48E1']:>5} {s['RAMB36']:>4} {s['RAMB18']:>4}")
+        print(f"{name:<16} {count.get(name, 1):>5} {s['LUT']:>7} {s['FF']:>7} {s['DSP48E1']:>5} {s['RAMB36']:>4} {s['RAMB18']:>4}")
+        s["instances"] = count.get(name, 1)
     if out:
         with open(out, "w") as f:
             json.dump({"device": "xc7z020", "tool": "yosys synth_xilinx -family xc7", "total": total,
