@@ -151,6 +151,7 @@ public final class Decoder {
         // A whole decode reads every unit (audio may precede the first key frame); a range seeks.
         var cursor = range == nil ? reader.units() : reader.units(from: start.offset)
         var keyImage: RGBImage?
+        var pool = KeyPicturePool(capacity: FormatLimits.maxReferences)
         var predictor: [QuantizedKeypoint] = []
         var next = start.frame   // the next frame number the stream delivers
         var keyFrames = 0
@@ -176,7 +177,8 @@ public final class Decoder {
                     throw CodecError.input("\(input): key frame \(key.frameNumber): \(error)"
                         + Self.lostFrames(reader, fromUnitAt: unit.info.offset, frame: key.frameNumber))
                 }
-                try backend.setKeyFrame(image, keypoints: quantizer.dequantize(predictor))
+                try pool.add(frame: key.frameNumber, image: image, keypoints: quantizer.dequantize(predictor),
+                             randomAccess: key.isRandomAccess, backend: backend)
                 keyImage = image
                 keyFrames += 1
                 if wanted.contains(next) { try frame(next, image) }
@@ -197,7 +199,13 @@ public final class Decoder {
                     guard wanted.contains(next) else { continue }
                     switch coded {
                     case .repeatKeyFrame: try frame(next, key)
-                    case .generated(let points): try frame(next, try backend.rebuild(keypoints: quantizer.dequantize(points)))
+                    case .generated(let points, let reference):
+                        guard reference < pool.entries.count else {
+                            throw CodecError.input("\(input): keypoint run at frame \(run.firstFrame): frame \(next) names the key "
+                                + "picture \(reference) back, but there are only \(pool.entries.count) from the last random-access one on")
+                        }
+                        try pool.load(reference, into: backend)
+                        try frame(next, try backend.rebuild(keypoints: quantizer.dequantize(points)))
                     }
                 }
             case .audioPackets(let packets):

@@ -49,7 +49,8 @@ public enum Inspection {
             if unit.type == UnitType.keyFrame.rawValue || unit.type == UnitType.predictedKeyFrame.rawValue {
                 let type = unit.type == UnitType.keyFrame.rawValue ? "key" : "predicted key"
                 frames.append(FrameBits(frame: first, type: type, bits: Double(8 * unit.size)))
-            } else if let count = unit.frameCount, count > 0, unit.type == UnitType.keypointRun.rawValue {
+            } else if let count = unit.frameCount, count > 0,
+                      [UnitType.keypointRun.rawValue, UnitType.referencedKeypointRun.rawValue].contains(unit.type) {
                 for f in first..<(first + count) {
                     frames.append(FrameBits(frame: f, type: "keypoints", bits: Double(8 * unit.size) / Double(count)))
                 }

@@ -12,11 +12,12 @@ public struct AGCSettings: Equatable, Sendable {
     public var idrInterval: Double
     public var predictedQPOffset: Int
     public var decision: DecisionRule
+    public var references: Int
 
     public init(keyFrameCodec: IntraCodec, qp: Int, keypointStep: UInt32, minQuality: QualityThreshold,
                 idrInterval: Double = EncoderOptions().idrInterval,
                 predictedQPOffset: Int = EncoderOptions().predictedQPOffset,
-                decision: DecisionRule = EncoderOptions().decision) {
+                decision: DecisionRule = EncoderOptions().decision, references: Int = EncoderOptions().references) {
         self.keyFrameCodec = keyFrameCodec
         self.qp = qp
         self.keypointStep = keypointStep
@@ -24,6 +25,7 @@ public struct AGCSettings: Equatable, Sendable {
         self.idrInterval = idrInterval
         self.predictedQPOffset = predictedQPOffset
         self.decision = decision
+        self.references = references
     }
 
     /// `agc-encode`'s defaults with key pictures in `codec`.
@@ -33,14 +35,17 @@ public struct AGCSettings: Equatable, Sendable {
         QualityLadder.apply(crf: QualityLadder.defaultCRF, to: &options)
         return AGCSettings(keyFrameCodec: codec, qp: options.keyFrameQP, keypointStep: options.keypointStepDenominator,
                            minQuality: options.minQuality, idrInterval: options.idrInterval,
-                           predictedQPOffset: options.predictedQPOffset, decision: options.decision)
+                           predictedQPOffset: options.predictedQPOffset, decision: options.decision,
+                           references: options.references)
     }
 
     /// The curve: `agc-hevc` or `agc-av1`, then `-intra` when every key picture is random-access,
-    /// `-p+N` for a predicted-picture QP offset and `-rd` for the rate-distortion decision.
+    /// `-p+N` for a predicted-picture QP offset, `-rd` for the rate-distortion decision and
+    /// `-refN` for N key pictures to animate from.
     public var curve: String {
         "agc-\(keyFrameCodec.rawValue)" + (idrInterval == 0 ? "-intra" : "")
             + (predictedQPOffset != 0 ? "-p+\(predictedQPOffset)" : "") + (decision == .rd ? "-rd" : "")
+            + (references != EncoderOptions().references ? "-ref\(references)" : "")
     }
 
     /// These settings over `options` (everything else as it is there).
@@ -54,6 +59,7 @@ public struct AGCSettings: Equatable, Sendable {
         // codec's coarsest quantizer (the curve keeps the offset asked for).
         options.predictedQPOffset = max(0, min(predictedQPOffset, keyFrameCodec.qpRange.upperBound - qp))
         options.decision = decision
+        options.references = references
     }
 }
 

@@ -56,6 +56,9 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Expert: how a new key picture is chosen: threshold (below --min-quality) or rd (lowest distortion + lambda x bits, lambda from --min-quality).")
     var decision = EncoderOptions().decision.rawValue
 
+    @Option(help: "Key pictures a rebuilt frame may be animated from: the latest and up to N-1 before it since the last random-access one, the best for each frame (1-4; 1: the latest only).")
+    var references = EncoderOptions().references
+
     @Option(name: .customLong("max-keyint"), help: "A key frame at least every N frames.")
     var maxKeyInterval = 250
 
@@ -111,6 +114,7 @@ struct EncodeCommand: ParsableCommand {
             throw ValidationError("--decision \(decision): expected threshold or rd")
         }
         options.decision = rule
+        options.references = references
         guard codec.qpRange.contains(options.keyFrameQP + predictedQPOffset), predictedQPOffset >= 0 else {
             throw ValidationError("--predicted-qp-offset \(predictedQPOffset): --keyframe-qp + it must be in \(codec.qpRange)")
         }

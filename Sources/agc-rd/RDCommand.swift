@@ -50,6 +50,9 @@ struct RDCommand: ParsableCommand {
     @Option(help: "AGC: decision rule(s), threshold and/or rd, one ladder per value (curve agc-CODEC-rd).")
     var decision = EncoderOptions().decision.rawValue
 
+    @Option(help: "AGC: key pictures a rebuilt frame may be animated from (agc-encode --references), one ladder per value (curve agc-CODEC-refN).")
+    var references = "\(EncoderOptions().references)"
+
     @Option(name: .customLong("hevc-crf"), help: "x265 CRF ladder, comma-separated.")
     var hevcCRF = Ladders.hevcCRFs.map(String.init).joined(separator: ",")
 
@@ -136,15 +139,22 @@ struct RDCommand: ParsableCommand {
         guard !rules.isEmpty, rules.allSatisfy({ $0 != nil }) else {
             throw ValidationError("--decision \(decision): expected threshold and/or rd, comma-separated")
         }
+        let pools = references.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !pools.isEmpty, pools.allSatisfy({ EncoderOptions.referenceRange.contains($0 ?? 0) }) else {
+            throw ValidationError("--references \(references): expected \(EncoderOptions.referenceRange), comma-separated")
+        }
         var result: [AGCSettings] = []
         for idr in try idrIntervals() {
             for offset in offsets {
                 for rule in rules {
-                    var settings = AGCSettings.defaults(codec)
-                    settings.idrInterval = idr
-                    settings.predictedQPOffset = offset!
-                    settings.decision = rule!
-                    result.append(settings)
+                    for pool in pools {
+                        var settings = AGCSettings.defaults(codec)
+                        settings.idrInterval = idr
+                        settings.predictedQPOffset = offset!
+                        settings.decision = rule!
+                        settings.references = pool!
+                        result.append(settings)
+                    }
                 }
             }
         }

@@ -146,7 +146,7 @@ final class BitstreamRoundTripTests: XCTestCase {
         XCTAssertThrowsError(try writer.write(KeyFrame(frameNumber: 5, packet: [8], isRandomAccess: false)), "frames increase")
         try writer.finish(frameCount: 6)
         let bytes = [UInt8](writer.data)
-        XCTAssertEqual(Array(bytes[4...5]), [1, 1], "written as format 1.1")
+        XCTAssertEqual(Array(bytes[4...5]), [FormatVersion.current.major, FormatVersion.current.minor], "written as the current format")
         XCTAssertEqual(bytes[predictedOffset], UnitType.predictedKeyFrame.rawValue)
         XCTAssertTrue(UnitType.isCritical(UnitType.predictedKeyFrame.rawValue), "a 1.0 reader must refuse it")
         let reader = try BitstreamReader(bytes: bytes)

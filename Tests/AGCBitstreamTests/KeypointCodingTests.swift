@@ -32,7 +32,7 @@ final class KeypointCodingTests: XCTestCase {
         for runIndex in 0..<20 {
             let sigma = [0.3, 1, 4, 40][runIndex % 4]
             let frames = Synthetic.frames(count: 30, start: encodePredictor, sigma: sigma, repeatEvery: 5, rng: &rng)
-            if case .generated(let last)? = frames.last(where: { $0 != .repeatKeyFrame }) { encodePredictor = last }
+            if case .generated(let last, _)? = frames.last(where: { $0 != .repeatKeyFrame }) { encodePredictor = last }
             let run = try KeypointRun(firstFrame: runIndex * 30, frames: frames, predictor: decodePredictor)
             let decoded = try run.decode(quantizer: quantizer, predictor: decodePredictor)
             XCTAssertEqual(decoded.frames, frames)
@@ -45,6 +45,51 @@ final class KeypointCodingTests: XCTestCase {
         let run = try KeypointRun(firstFrame: 0, frames: [.generated(extremes), .generated(start)], predictor: start)
         XCTAssertEqual(try run.decode(quantizer: quantizer, predictor: start).frames,
                        [.generated(extremes), .generated(start)])
+    }
+
+    /// Runs that code references (unit 0x85, format 1.2): every reference 0...3 round trips,
+    /// through the writer and reader too; a reference outside the range, or in a run that codes
+    /// none, is refused; the unit type is critical, so a 1.1 reader refuses the file.
+    func testReferencesRoundTrip() throws {
+        var rng = SeededGenerator(seed: 11)
+        let quantizer = try KeypointQuantizer(stepDenominator: Synthetic.stepDenominator)
+        let start = Synthetic.keypoints(rng: &rng)
+        var frames = Synthetic.frames(count: 40, start: start, sigma: 2, repeatEvery: 7, rng: &rng)
+        for i in frames.indices {
+            if case .generated(let points, _) = frames[i] { frames[i] = .generated(points, reference: (i * 5 / 3) % 4) }
+        }
+        let run = try KeypointRun(firstFrame: 3, frames: frames, predictor: start, codesReferences: true)
+        XCTAssertEqual(try run.decode(quantizer: quantizer, predictor: start).frames, frames)
+        let plain = frames.map { frame -> KeypointFrame in
+            if case .generated(let points, _) = frame { return .generated(points) }
+            return frame
+        }
+        let without = try KeypointRun(firstFrame: 3, frames: plain, predictor: start)
+        print("40 frames: \(run.codedData.count) bytes with references 0-3, \(without.codedData.count) without")
+
+        let writer = try BitstreamWriter(header: Synthetic.header(frameCount: 43, hasAudio: false))
+        try writer.write(KeyFrame(frameNumber: 0, packet: [1, 2, 3]))
+        try writer.write(KeyFrame(frameNumber: 1, packet: [4], isRandomAccess: false))
+        try writer.write(KeyFrame(frameNumber: 2, packet: [5], isRandomAccess: false))
+        try writer.write(run)
+        try writer.finish()
+        let reader = try BitstreamReader(bytes: [UInt8](writer.data))
+        XCTAssertEqual(reader.version, FormatVersion(major: 1, minor: 2))
+        let runs = try reader.readAll().compactMap { unit -> KeypointRun? in
+            if case .keypointRun(let r) = unit.element {
+                XCTAssertEqual(unit.info.type, UnitType.referencedKeypointRun.rawValue)
+                return r
+            }
+            return nil
+        }
+        XCTAssertEqual(runs, [run])
+        XCTAssertTrue(UnitType.isCritical(UnitType.referencedKeypointRun.rawValue))
+
+        var refusing = KeypointRunEncoder(predictor: start)
+        XCTAssertThrowsError(try refusing.encode(.generated(start, reference: 1)))
+        var coding = KeypointRunEncoder(predictor: start, codesReferences: true)
+        XCTAssertThrowsError(try coding.encode(.generated(start, reference: FormatLimits.maxReferences)))
+        XCTAssertNoThrow(try coding.encode(.generated(start, reference: FormatLimits.maxReferences - 1)))
     }
 
     func testRepeatModeLeavesPredictor() throws {
@@ -90,7 +135,7 @@ final class KeypointCodingTests: XCTestCase {
             // Order-0 entropy of the residuals, per coordinate, as the yardstick.
             var counts = [Int32: Int]()
             var previous = start
-            for case .generated(let points) in frames {
+            for case .generated(let points, _) in frames {
                 for (point, prediction) in zip(points, previous) {
                     counts[point.x - prediction.x, default: 0] += 1
                     counts[point.y - prediction.y, default: 0] += 1

@@ -76,7 +76,7 @@ class BadInputTestCase: XCTestCase {
     /// Writes the units of `stream` again under a changed header (`header`) with each key frame
     /// passed through `keyFrame`, to `output`. The result is well framed: every CRC is right.
     func rewrite(_ stream: String, to output: String, header change: (inout SequenceHeader) -> Void,
-                 keyFrame: (inout KeyFrame) -> Void = { _ in }) throws {
+                 keyFrame: (inout KeyFrame) -> Void = { _ in }, run: (inout KeypointRun) throws -> Void = { _ in }) throws {
         let reader = try BitstreamReader(data: try Data(contentsOf: URL(fileURLWithPath: stream)))
         var header = reader.header
         change(&header)
@@ -86,7 +86,9 @@ class BadInputTestCase: XCTestCase {
             case .keyFrame(var k):
                 keyFrame(&k)
                 try writer.write(k)
-            case .keypointRun(let r): try writer.write(r)
+            case .keypointRun(var r):
+                try run(&r)
+                try writer.write(r)
             case .audioConfig(let c): try writer.write(c)
             case .audioPackets(let p): try writer.write(p)
             case .pictureHashes(let h): try writer.write(h)

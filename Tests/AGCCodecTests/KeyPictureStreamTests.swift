@@ -46,35 +46,54 @@ final class KeyPictureStreamTests: BadInputTestCase {
     /// pictures. The Y4M digests are those of that release's `agc-decode -o X.y4m`, and the
     /// stream's own picture hashes (made by that release's closed loop) must pass `--verify`.
     func testFormat10StreamsDecodeAsTheyDid() throws {
-        let expected = ["hevc": "168b49dd501eb63757382f597c891e0d64c68f43c7db104d75d1f6323fb3b56b",
-                        "av1": "755d72982d119f864d80bc73aaeec48159477988eb19af5e2d77617f05c7e1cc"]
-        for (codec, digestWanted) in expected.sorted(by: { $0.key < $1.key }) {
-            let stream = (Self.fixtures as NSString).appendingPathComponent("format-1.0-\(codec).agc")
+        try checkFixtures(version: FormatVersion(major: 1, minor: 0), predicted: false,
+                          digests: ["hevc": "168b49dd501eb63757382f597c891e0d64c68f43c7db104d75d1f6323fb3b56b",
+                                    "av1": "755d72982d119f864d80bc73aaeec48159477988eb19af5e2d77617f05c7e1cc"])
+    }
+
+    /// The same for format 1.1 streams made at commit 511f083 (predicted key pictures, a
+    /// random-access one at least every second: `agc-encode --crop full --no-audio --idr-interval 1
+    /// --min-quality msssim:0.96`, --crf 34 otherwise; 6 key pictures, random-access at 0, 28, 65).
+    func testFormat11StreamsDecodeAsTheyDid() throws {
+        try checkFixtures(version: FormatVersion(major: 1, minor: 1), predicted: true,
+                          digests: ["hevc": "9bfac413a40681a1ab443e86b4d33bf9cdb0c0cee87a16c7c9fa69bdf736a340",
+                                    "av1": "cc8ebd8e487301fc6f30210f03f30be16ccf2a20838ae965a3c11546b56e174a"])
+    }
+
+    /// Decodes `format-V-CODEC.agc` for each codec of `digests` with --verify and compares the
+    /// Y4M's SHA-256.
+    private func checkFixtures(version: FormatVersion, predicted: Bool, digests: [String: String]) throws {
+        for (codec, digestWanted) in digests.sorted(by: { $0.key < $1.key }) {
+            let stream = (Self.fixtures as NSString).appendingPathComponent("format-\(version)-\(codec).agc")
             let reader = try BitstreamReader(data: try Data(contentsOf: URL(fileURLWithPath: stream)))
-            XCTAssertEqual(reader.version, FormatVersion(major: 1, minor: 0))
-            XCTAssertTrue(reader.index.predictedKeyFrames.isEmpty)
+            XCTAssertEqual(reader.version, version)
+            XCTAssertEqual(reader.index.predictedKeyFrames.isEmpty, !predicted)
             var options = DecoderOptions()
             options.progress = false
             options.verify = true
-            let out = path("\(codec).y4m")
+            let out = path("\(codec)-\(version).y4m")
             let summary = try Decoder(backend: try BackendKind.emulator.make(), options: options)
                 .decode(input: stream, output: out)
             XCTAssertEqual(summary.framesOut, 75)
-            XCTAssertEqual(summary.verification?.passed, true, "\(codec): the stream's own picture hashes")
-            XCTAssertEqual(try sha256(out), digestWanted, "\(codec): the pictures of the 1.0 stream")
+            XCTAssertEqual(summary.verification?.passed, true, "\(codec) \(version): the stream's own picture hashes")
+            XCTAssertEqual(try sha256(out), digestWanted, "\(codec): the pictures of the \(version) stream")
         }
     }
 
-    /// The sample with a key picture at least every 3 frames and a random-access one every second.
-    func predictedStream(codec: IntraCodec = .hevc) throws -> (stream: String, summary: EncodeSummary) {
+    /// The sample with a key picture at least every 3 frames and a random-access one every second
+    /// (with `references` > 1: key pictures where MS-SSIM-Y falls below 0.97).
+    func predictedStream(codec: IntraCodec = .hevc, references: Int = 1) throws -> (stream: String, summary: EncodeSummary) {
         var options = EncoderOptions()
+        options.references = references
         options.progress = false
         options.crop = .full
         options.keyFrameCodec = codec
         options.keyFrameQP = codec == .hevc ? 32 : 40
-        options.maxKeyInterval = 3
+        // With several references: fewer, farther apart key pictures, so that rebuilt frames have a choice.
+        options.maxKeyInterval = references > 1 ? 250 : 3
+        if references > 1 { options.minQuality = .msssim(0.97) }
         options.idrInterval = 1
-        let stream = path("predicted-\(codec).agc")
+        let stream = path("predicted-\(codec)-\(references).agc")
         let summary = try Encoder(options: options, backend: BackendKind.emulator.make()).encode(input: Self.sample, output: stream)
         return (stream, summary)
     }
@@ -112,6 +131,64 @@ final class KeyPictureStreamTests: BadInputTestCase {
             let inspected = try Inspection.inspect(path: stream)
             XCTAssertEqual(inspected.randomAccessPoints, summary.randomAccessFrames)
             XCTAssertEqual(Set(inspected.frames.map(\.type)), ["key", "predicted key", "keypoints"])
+        }
+    }
+
+    /// Rebuilt frames animated from one of the last key pictures (`--references 3`, format 1.2):
+    /// the decoder shows the encoder's pictures (hashes) whole and from a seek, the runs are
+    /// units 0x85 naming references other than the latest, and a stream whose run names a key
+    /// picture that is not there (more than follow the random-access one) is refused.
+    func testReferencesRoundTripAndSeek() throws {
+        let (stream, summary) = try predictedStream(references: 3)
+        let reader = try BitstreamReader(data: try Data(contentsOf: URL(fileURLWithPath: stream)))
+        var references: [Int: Int] = [:]
+        for unit in try reader.readAll() {
+            guard case .keypointRun(let run) = unit.element else { continue }
+            XCTAssertTrue(run.codesReferences)
+            XCTAssertEqual(unit.info.type, UnitType.referencedKeypointRun.rawValue)
+            let quantizer = try KeypointQuantizer(stepDenominator: reader.header.keypointStepDenominator)
+            var decoder = KeypointRunDecoder(payload: run.codedData, quantizer: quantizer,
+                                             predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0),
+                                                                            count: reader.header.keypointCount),
+                                             codesReferences: true)
+            for frame in try decoder.decodeFrames(run.frameCount) {
+                if case .generated(_, let r) = frame { references[r, default: 0] += 1 }
+            }
+        }
+        XCTAssertGreaterThan(references.filter { $0.key > 0 }.values.reduce(0, +), 0, "\(references)")
+        XCTAssertTrue(references.keys.allSatisfy { $0 < 3 })
+
+        var options = DecoderOptions()
+        options.progress = false
+        options.verify = true
+        XCTAssertEqual(try Decoder(backend: try BackendKind.emulator.make(), options: options)
+            .decode(input: stream, output: path("all.y4m")).verification?.passed, true)
+        let all = try decodedFrames(stream)
+        let second = summary.randomAccessFrames[1]
+        let range = (second + 2)...(second + 14)
+        let part = try decodedFrames(stream, frames: range)
+        for f in range { XCTAssertEqual(part[f], all[f], "frame \(f)") }
+
+        // The first run after the first key picture re-coded to name the key picture two back.
+        let quantizer = try KeypointQuantizer(stepDenominator: reader.header.keypointStepDenominator)
+        guard case .keyFrame(let first) = try reader.readAll().first(where: {
+            if case .keyFrame = $0.element { return true } else { return false }
+        })!.element else { return XCTFail("no key frame") }
+        let keyPoints = try KeyFrameKeypoints.decode(first.optionalFields.first { $0.tag == KeyFrameKeypoints.tag }!.value,
+                                                     count: reader.header.keypointCount, quantizer: quantizer)
+        var changed: Int?
+        try rewrite(stream, to: path("bad-reference.agc"), header: { _ in }, run: { run in
+            guard run.firstFrame == first.frameNumber + 1 else { return }
+            let frames = try run.decode(quantizer: quantizer, predictor: keyPoints).frames.map { frame -> KeypointFrame in
+                if case .generated(let points, _) = frame { return .generated(points, reference: 2) }
+                return frame
+            }
+            changed = frames.firstIndex { $0 != .repeatKeyFrame }.map { run.firstFrame + $0 }
+            run = try KeypointRun(firstFrame: run.firstFrame, frames: frames, predictor: keyPoints, codesReferences: true)
+        })
+        let frame = try XCTUnwrap(changed)
+        XCTAssertThrowsError(try decode(path("bad-reference.agc"), path("r.y4m"))) { error in
+            XCTAssertTrue("\(error)".contains("frame \(frame) names the key picture 2 back, but there are only 1 from the last random-access one on"), "\(error)")
         }
     }
 

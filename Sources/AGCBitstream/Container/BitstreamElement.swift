@@ -3,6 +3,7 @@ public enum BitstreamElement: Hashable, Sendable {
     case sequenceHeader(SequenceHeader)
     /// A key picture, random-access (0x82) or predicted (0x84): `KeyFrame.isRandomAccess`.
     case keyFrame(KeyFrame)
+    /// A keypoint run, with (0x85) or without (0x83) references: `KeypointRun.codesReferences`.
     case keypointRun(KeypointRun)
     case audioConfig(AudioConfig)
     case audioPackets([AudioPacket])
@@ -35,6 +36,7 @@ extension BitstreamElement {
             case .keyFrame: return .keyFrame(try KeyFrame(from: &reader))
             case .predictedKeyFrame: return .keyFrame(try PredictedKeyFrame(from: &reader).keyFrame)
             case .keypointRun: return .keypointRun(try KeypointRun(from: &reader))
+            case .referencedKeypointRun: return .keypointRun(try ReferencedKeypointRun(from: &reader).run)
             case .audioConfig: return .audioConfig(try AudioConfig(from: &reader))
             case .audioPackets: return .audioPackets(try AudioPacketGroup(from: &reader).packets)
             case .pictureHashes: return .pictureHashes(try PictureHashes(from: &reader))

@@ -63,7 +63,7 @@ public final class BitstreamWriter {
             throw BitstreamError.invalidArgument(
                 "keypoint run at frame \(run.firstFrame) precedes one at \(last.frame)")
         }
-        let offset = try writePayload(run)
+        let offset = run.codesReferences ? try writePayload(ReferencedKeypointRun(run)) : try writePayload(run)
         keypointRuns.append(StreamIndex.Entry(frame: run.firstFrame, offset: offset))
         framesSeen = max(framesSeen, run.firstFrame + run.frameCount)
         return offset

@@ -15,6 +15,9 @@ public enum FormatLimits {
     public static let maxKeypointCount = 1024
     /// Frames in one keypoint run unit: 2^16.
     public static let maxRunFrames = 1 << 16
+    /// Key pictures a generated frame may choose among (format 1.2): the latest and up to three
+    /// before it since the last random-access one.
+    public static let maxReferences = 4
     /// UTF-8 bytes of one string (model identifier, codec name, metadata key or value).
     public static let maxStringBytes = 4096
     /// Metadata entries in the sequence header, optional fields in a key frame.

@@ -9,8 +9,9 @@ public struct FormatVersion: Hashable, Codable, Sendable, CustomStringConvertibl
         self.minor = minor
     }
 
-    /// The version this module writes: 1.1 (1.0 plus predicted key pictures, docs/bitstream.md).
-    public static let current = FormatVersion(major: 1, minor: 1)
+    /// The version this module writes: 1.2 (1.0 plus predicted key pictures (1.1) and keypoint
+    /// runs that name their key picture (1.2), docs/bitstream.md).
+    public static let current = FormatVersion(major: 1, minor: 2)
 
     /// The 4 bytes every AGC file starts with: "AGCB".
     public static let magic: [UInt8] = Array("AGCB".utf8)

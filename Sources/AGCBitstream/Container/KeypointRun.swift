@@ -1,23 +1,30 @@
 /// A keypoint run unit: the modes and keypoints of `frameCount` consecutive frames from
 /// `firstFrame`, range coded by `KeypointRunEncoder` with contexts reset at the start of the unit.
+/// A run that codes references (unit 0x85, format 1.2) also says which of the key pictures since
+/// the last random-access one each generated frame is animated from.
 public struct KeypointRun: Hashable, Sendable {
     public var firstFrame: Int
     public var frameCount: Int
     /// The range-coded payload.
     public var codedData: [UInt8]
+    /// Whether generated frames carry a key-picture reference: the unit type, 0x85 (true) or 0x83.
+    public var codesReferences: Bool
 
-    public init(firstFrame: Int, frameCount: Int, codedData: [UInt8]) {
+    public init(firstFrame: Int, frameCount: Int, codedData: [UInt8], codesReferences: Bool = false) {
         self.firstFrame = firstFrame
         self.frameCount = frameCount
         self.codedData = codedData
+        self.codesReferences = codesReferences
     }
 
     /// Codes `frames` starting from `predictor` (the key frame's quantized keypoints, or the last
     /// generated frame's before this run).
-    public init(firstFrame: Int, frames: [KeypointFrame], predictor: [QuantizedKeypoint]) throws {
-        var encoder = KeypointRunEncoder(predictor: predictor)
+    public init(firstFrame: Int, frames: [KeypointFrame], predictor: [QuantizedKeypoint],
+                codesReferences: Bool = false) throws {
+        var encoder = KeypointRunEncoder(predictor: predictor, codesReferences: codesReferences)
         for frame in frames { try encoder.encode(frame) }
-        self.init(firstFrame: firstFrame, frameCount: frames.count, codedData: encoder.finish())
+        self.init(firstFrame: firstFrame, frameCount: frames.count, codedData: encoder.finish(),
+                  codesReferences: codesReferences)
     }
 
     /// Decodes all frames, starting from `predictor`; checks that the coded data end exactly
@@ -25,10 +32,25 @@ public struct KeypointRun: Hashable, Sendable {
     public func decode(quantizer: KeypointQuantizer, predictor: [QuantizedKeypoint]) throws
         -> (frames: [KeypointFrame], predictor: [QuantizedKeypoint]) {
         var decoder = KeypointRunDecoder(payload: codedData, quantizer: quantizer, predictor: predictor,
-                                         firstFrame: firstFrame)
+                                         firstFrame: firstFrame, codesReferences: codesReferences)
         let frames = try decoder.decodeFrames(frameCount)
         try decoder.finish()
         return (frames, decoder.predictor)
+    }
+}
+
+/// The payload of a keypoint run that codes references: a keypoint run's fields under another type.
+struct ReferencedKeypointRun: UnitPayload {
+    static var unitType: UnitType { .referencedKeypointRun }
+    var run: KeypointRun
+
+    init(_ run: KeypointRun) { self.run = run }
+
+    func encode(into writer: inout ByteWriter) { run.encode(into: &writer) }
+
+    init(from reader: inout ByteReader) throws {
+        run = try KeypointRun(from: &reader)
+        run.codesReferences = true
     }
 }
 

@@ -1,4 +1,4 @@
-/// The unit types of format 1.1: the one table of type numbers (docs/bitstream.md refers here).
+/// The unit types of format 1.2: the one table of type numbers (docs/bitstream.md refers here).
 ///
 /// Bit 7 of a type is its critical bit: a reader that meets an unknown type skips it by its
 /// length when the bit is clear and refuses the file when it is set.
@@ -23,6 +23,9 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
     /// A key picture predicted from the earlier key pictures since the last random-access one
     /// (format 1.1): the same fields as a key frame. Critical: a 1.0 reader must refuse it.
     case predictedKeyFrame = 0x84
+    /// A keypoint run whose generated frames also say which key picture they are animated from
+    /// (format 1.2): the same fields as a keypoint run. Critical: a 1.1 reader must refuse it.
+    case referencedKeypointRun = 0x85
 
     /// The critical bit.
     public static let criticalBit: UInt8 = 0x80
@@ -50,6 +53,7 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
         case .index: return "index"
         case .endOfStream: return "end of stream"
         case .predictedKeyFrame: return "predicted key frame"
+        case .referencedKeypointRun: return "keypoint run with references"
         }
     }
 }

@@ -10,6 +10,8 @@ public struct KeypointRunDecoder: Sendable {
     /// Frames decoded so far.
     public private(set) var frameCount = 0
 
+    /// Whether generated frames carry a key-picture reference (unit 0x85).
+    public let codesReferences: Bool
     private let limit: Int64
     private let firstFrame: Int
     private var coder: RangeDecoder
@@ -18,8 +20,9 @@ public struct KeypointRunDecoder: Sendable {
     /// A decoder over `payload`, for keypoints of `quantizer`'s range, starting from `predictor`.
     /// `firstFrame` only labels errors.
     public init(payload: [UInt8], quantizer: KeypointQuantizer, predictor: [QuantizedKeypoint],
-                firstFrame: Int = 0) {
+                firstFrame: Int = 0, codesReferences: Bool = false) {
         keypointCount = predictor.count
+        self.codesReferences = codesReferences
         self.predictor = predictor
         self.firstFrame = firstFrame
         limit = Int64(quantizer.limit)
@@ -33,6 +36,12 @@ public struct KeypointRunDecoder: Sendable {
         if coder.decode(&contexts.mode) {
             try check(frameIndex)
             return .repeatKeyFrame
+        }
+        var reference = 0
+        if codesReferences {
+            while reference < FormatLimits.maxReferences - 1, coder.decode(&contexts.reference[reference]) {
+                reference += 1
+            }
         }
         var points = [QuantizedKeypoint]()
         points.reserveCapacity(keypointCount)
@@ -53,7 +62,7 @@ public struct KeypointRunDecoder: Sendable {
         }
         try check(frameIndex)
         predictor = points
-        return .generated(points)
+        return .generated(points, reference: reference)
     }
 
     /// Decodes `count` frames.

@@ -16,6 +16,9 @@ public final class Encoder {
         guard options.size == backend.frameSize else {
             throw CodecError.badArgument("--size \(options.size): the model codes \(backend.frameSize)x\(backend.frameSize) only")
         }
+        guard EncoderOptions.referenceRange.contains(options.references) else {
+            throw CodecError.badArgument("--references \(options.references): expected \(EncoderOptions.referenceRange)")
+        }
         self.options = options
         self.backend = backend
     }
@@ -66,7 +69,9 @@ public final class Encoder {
         var randomAccessFrames: [Int] = []
         var keyImage = RGBImage(width: size, height: size)
         var keyPlane = Plane(width: size, height: size, values: [])
-        var run = RunBuilder(predictor: [])
+        var pool = KeyPicturePool(capacity: options.references)
+        let codesReferences = options.references > 1
+        var run = RunBuilder(predictor: [], codesReferences: codesReferences)
         var keyBytes = 0, keypointBytes = 0
         var generatedBits = 48.0  // about what a rebuilt frame's keypoints cost: the last one's bits
         var index = 0
@@ -74,22 +79,22 @@ public final class Encoder {
             defer { index += 1 }
             let image = frame.image
             let plane = Plane.luma(rgb: image.pixels, width: size, height: size)
-            var choice: (kind: FrameStats.Kind, quantized: [QuantizedKeypoint], shown: Plane, image: RGBImage)?
+            var choice: (kind: FrameStats.Kind, quantized: [QuantizedKeypoint], reference: Int, shown: Plane, image: RGBImage)?
             if let last = keyFrames.last, index - last < options.maxKeyInterval {
                 let quantized = quantizer.quantize(try backend.keypoints(of: image))
-                let rebuilt = try backend.rebuild(keypoints: quantizer.dequantize(quantized))
-                let rebuiltPlane = Plane.luma(rgb: rebuilt.pixels, width: size, height: size)
-                switch decision.choose(source: plane, rebuilt: rebuiltPlane, key: keyPlane, keypointBits: generatedBits) {
-                case .generated: choice = (.generated, quantized, rebuiltPlane, rebuilt)
-                case .repeat: choice = (.repeat, [], keyPlane, keyImage)
+                let best = try bestRebuild(of: plane, keypoints: quantizer.dequantize(quantized), pool: &pool)
+                switch decision.choose(generated: best.quality, repeated: decision.threshold.measure(plane, keyPlane),
+                                       keypointBits: generatedBits) {
+                case .generated: choice = (.generated, quantized, best.reference, best.plane, best.image)
+                case .repeat: choice = (.repeat, [], 0, keyPlane, keyImage)
                 case .keyPicture: choice = nil
                 }
             }
-            if let (kind, quantized, shown, shownImage) = choice {
+            if let (kind, quantized, reference, shown, shownImage) = choice {
                 reconstructed?(index, shownImage)
                 hasher?.add(frame: index, shownImage)
                 let before = run.encoder.approximateSize
-                try run.encoder.encode(kind == .generated ? .generated(quantized) : .repeatKeyFrame)
+                try run.encoder.encode(kind == .generated ? .generated(quantized, reference: reference) : .repeatKeyFrame)
                 run.frames += 1
                 let bits = 8 * (run.encoder.approximateSize - before)
                 if kind == .generated { generatedBits = Double(bits) }
@@ -105,7 +110,8 @@ public final class Encoder {
                 keyImage = coded.picture
                 keyPlane = Plane.luma(rgb: keyImage.pixels, width: size, height: size)
                 let keyQuantized = quantizer.quantize(try backend.keypoints(of: keyImage))
-                try backend.setKeyFrame(keyImage, keypoints: quantizer.dequantize(keyQuantized))
+                try pool.add(frame: index, image: keyImage, keypoints: quantizer.dequantize(keyQuantized),
+                             randomAccess: coded.isRandomAccess, backend: backend)
                 let keypointField = try KeyFrameKeypoints.encode(keyQuantized)
                 let unit = KeyFrame(frameNumber: index, packet: coded.packet,
                                     optionalFields: [OptionalField(tag: KeyFrameKeypoints.tag, value: keypointField)],
@@ -119,7 +125,7 @@ public final class Encoder {
                 if coded.isRandomAccess { randomAccessFrames.append(index) }
                 reconstructed?(index, keyImage)
                 hasher?.add(frame: index, keyImage)
-                run = RunBuilder(predictor: keyQuantized)
+                run = RunBuilder(predictor: keyQuantized, codesReferences: codesReferences)
                 run.firstFrame = index + 1
                 stats.append(FrameStats(frame: index, kind: coded.isRandomAccess ? .key : .predictedKey,
                                         bits: 8 * (coded.packet.count + keypointField.count),
@@ -154,6 +160,22 @@ public final class Encoder {
             meanPSNRY: stats.map(\.psnrY).reduce(0, +) / Double(stats.count),
             meanMSSSIMY: stats.map(\.msssimY).reduce(0, +) / Double(stats.count),
             encodeFPS: Double(index) / Date().timeIntervalSince(started), perFrame: stats)
+    }
+
+    /// The frame rebuilt from each key picture of `pool` with `keypoints`, scored against the
+    /// source luma `source` by the threshold's metric: the best one (the latest on a tie).
+    private func bestRebuild(of source: Plane, keypoints: [Keypoint], pool: inout KeyPicturePool) throws
+        -> (reference: Int, image: RGBImage, plane: Plane, quality: Double) {
+        var best: (reference: Int, image: RGBImage, plane: Plane, quality: Double)?
+        for reference in pool.referencesLoadedFirst {
+            try pool.load(reference, into: backend)
+            let image = try backend.rebuild(keypoints: keypoints)
+            let plane = Plane.luma(rgb: image.pixels, width: options.size, height: options.size)
+            let quality = options.minQuality.measure(source, plane)
+            if let b = best, quality < b.quality || (quality == b.quality && reference > b.reference) { continue }
+            best = (reference, image, plane, quality)
+        }
+        return best!
     }
 
     /// The clip's crop and where it came from (`EncodeSummary.cropSource`); `warn` hears when

@@ -18,6 +18,12 @@ public struct EncoderOptions: Sendable {
     public var keypointStepDenominator: UInt32 = 128
     /// A new key frame starts when a rebuilt frame scores below this.
     public var minQuality: QualityThreshold = .msssim(0.93)
+    /// Key pictures a generated frame may be animated from: the latest and up to this - 1
+    /// before it since the last random-access one, the one that rebuilds the frame best
+    /// (1...`FormatLimits.maxReferences`; 1: the latest only, as format 1.1).
+    public var references = 1
+    /// The values `references` may take.
+    public static let referenceRange = 1...FormatLimits.maxReferences
     /// How a new key picture is chosen against `minQuality`.
     public var decision: DecisionRule = .threshold
     /// A key frame at least this often (frames).

@@ -35,8 +35,13 @@ struct FrameDecision {
     /// The choice for a source luma `source`, given what the generator rebuilt and the key
     /// picture; `keypointBits` is about what the rebuilt frame's keypoints cost.
     func choose(source: Plane, rebuilt: Plane, key: Plane, keypointBits: Double) -> Choice {
-        let generated = threshold.measure(source, rebuilt)
-        let repeated = threshold.measure(source, key)
+        choose(generated: threshold.measure(source, rebuilt), repeated: threshold.measure(source, key),
+               keypointBits: keypointBits)
+    }
+
+    /// The choice given the threshold metric's scores of the rebuilt frame (`generated`) and of
+    /// the key picture shown again (`repeated`).
+    func choose(generated: Double, repeated: Double, keypointBits: Double) -> Choice {
         let cheap: Choice = generated >= repeated ? .generated : .repeat
         switch rule {
         case .threshold:

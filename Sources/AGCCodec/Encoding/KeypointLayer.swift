@@ -6,8 +6,10 @@ struct RunBuilder {
     var firstFrame = 0
     var frames = 0
 
-    init(predictor: [QuantizedKeypoint]) {
-        encoder = KeypointRunEncoder(predictor: predictor)
+    /// A run predicted from `predictor`; `codesReferences`: its generated frames name their key
+    /// picture (unit 0x85).
+    init(predictor: [QuantizedKeypoint], codesReferences: Bool) {
+        encoder = KeypointRunEncoder(predictor: predictor, codesReferences: codesReferences)
     }
 
     /// Writes the run if it holds frames and starts the next at `nextFirstFrame` with the same
@@ -16,8 +18,9 @@ struct RunBuilder {
         guard frames > 0 else { return 0 }
         let predictor = encoder.predictor
         let data = encoder.finish()
-        try writer.write(KeypointRun(firstFrame: firstFrame, frameCount: frames, codedData: data))
-        self = RunBuilder(predictor: predictor)
+        try writer.write(KeypointRun(firstFrame: firstFrame, frameCount: frames, codedData: data,
+                                     codesReferences: encoder.codesReferences))
+        self = RunBuilder(predictor: predictor, codesReferences: encoder.codesReferences)
         firstFrame = nextFirstFrame
         return data.count
     }
@@ -37,7 +40,7 @@ enum KeyFrameKeypoints {
     static func decode(_ bytes: [UInt8], count: Int, quantizer: KeypointQuantizer) throws -> [QuantizedKeypoint] {
         var decoder = KeypointRunDecoder(payload: bytes, quantizer: quantizer,
                                          predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: count))
-        guard case .generated(let points) = try decoder.decodeFrame() else {
+        guard case .generated(let points, _) = try decoder.decodeFrame() else {
             throw BitstreamError.invalidArgument("key frame keypoints coded as a repeat")
         }
         return points
