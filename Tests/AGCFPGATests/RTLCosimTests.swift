@@ -165,12 +165,13 @@ final class RTLCosimTests: XCTestCase {
     }
 
     func testConvolutionMatchesTheEmulator() throws {
-        var image = Image(size: 1 << 21, descriptors: 12, seed: 1)
+        var image = Image(size: 1 << 21, descriptors: 13, seed: 1)
         let shapes: [(Int, Int, Int, Int, InstructionFlags)] = [
             (3, 5, 7, 9, []), (1, 1, 1, 1, []), (17, 18, 6, 10, [.poolOutput]), (5, 33, 5, 6, [.upsampleInput]),
             (20, 9, 18, 70, []), (4, 4, 20, 8, [.residual]), (6, 7, 6, 4, [.upsampleInput, .residual]),
             (9, 3, 12, 12, [.poolOutput, .residual]), (2, 17, 9, 35, [.upsampleInput, .poolOutput]),
             (33, 16, 3, 5, [.residual]), (16, 16, 4, 4, [.upsampleInput, .poolOutput, .residual]), (7, 2, 1, 66, []),
+            (18, 70, 4, 6, [.residual, .poolOutput]),     // more output channels than one pass of the engine holds
         ]
         for (cin, cout, h, w, flags) in shapes { convolution(&image, cin: cin, cout: cout, h: h, w: w, flags: flags) }
         let run = try assertSame(image, "convolutions")

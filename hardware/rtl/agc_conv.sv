@@ -7,25 +7,30 @@
 // the clamp of a fused ReLU, 2x2 average pooling. QuantizedConvolution.reference, bit for bit.
 //
 // Schedule, per output tile of TILE_H x TILE_W pixels (at the convolution's resolution) and per
-// block of TM output channels: read the block's per-channel constants; then per block of TN input
-// channels load its zero points, its TM x TN x 9 weights (registers) and its (TILE_H + 2) x
-// (TILE_W + 2) x TN input tile (one byte per cycle, the border and the outside of the map filled
-// with the zero point), and run the array: one pixel and one tap per cycle, all TM x TN products
-// at once, the nine taps summed in the pipeline and added to the tile's accumulators (TM banks of
-// TILE_H x TILE_W words). The output stage then streams the block's accumulators, one value per
-// cycle: + bias, + FixedPoint.multiply(residual - zp_r), requantize, clamp, pool, write.
+// pass of up to PASS_BLOCKS blocks of TM output channels: per block of TN input channels load its
+// zero points and its (TILE_H + 2) x (TILE_W + 2) x TN input tile once (one byte per cycle, the
+// border and the outside of the map filled with the zero point); then for each output block of
+// the pass load its TM x TN x 9 weights (registers) and run the array: one pixel and one tap per
+// cycle, all TM x TN products at once, the nine taps summed in the pipeline and added to that
+// block's accumulators (TM banks of PASS_BLOCKS x TILE_H x TILE_W words). After the last input
+// block each output block reads its per-channel constants and the output stage streams its
+// accumulators, one value per cycle: + bias, + FixedPoint.multiply(residual - zp_r), requantize,
+// clamp, pool, write.
 // Loads and compute do not overlap (the spec's double buffering is not built).
 module agc_conv #(
     parameter int TM = 16,
     parameter int TN = 16,
     parameter int TILE_H = 16,
-    parameter int TILE_W = 64
+    parameter int TILE_W = 64,
+    parameter int PASS_BLOCKS = 4       // output channel blocks accumulated per pass (power of two)
 ) (`AGC_ENGINE_PORTS);
     localparam int IN_W = TILE_W + 2;
     localparam int IN_DEPTH = (TILE_H + 2) * IN_W;
     localparam int IN_AW = $clog2(IN_DEPTH);
     localparam int ACC_DEPTH = TILE_H * TILE_W;
     localparam int ACC_AW = $clog2(ACC_DEPTH);
+    localparam int KI = $clog2(PASS_BLOCKS);       // index bits of a block in the pass
+    localparam int KW = KI + 1;
     localparam int MW = $clog2(TM) + 1;
     localparam int NW = $clog2(TN) + 1;
     localparam int MI = $clog2(TM);       // index bits of an output channel in a block
@@ -42,13 +47,16 @@ module agc_conv #(
     logic [31:0] hw, h2w2, ohw;
     wire [7:0] rd_byte = rd_data[8*rd_addr[1:0] +: 8];
 
-    typedef enum logic [3:0] {S_IDLE, S_TILE, S_MBLOCK, S_PARAM, S_NBLOCK, S_ZP, S_WEIGHTS, S_INPUT,
-                              S_COMPUTE, S_OUTPUT} state_t;
+    typedef enum logic [3:0] {S_IDLE, S_TILE, S_PASS, S_NBLOCK, S_ZP, S_INPUT, S_MBLK, S_WEIGHTS, S_COMPUTE,
+                              S_OBLK, S_PARAM, S_OUTPUT} state_t;
     state_t state;
 
     // ---- loop state ----
     logic [16:0] ty0, tx0, r, c;         // tile origin and size
     logic [15:0] m0, n0;
+    logic [15:0] m0p;                  // first output channel of the pass
+    logic [KW-1:0] k, nmb;             // block in the pass, blocks in the pass
+    wire  [15:0] m0_of_k = m0p + 16'(32'(k) * TM);
     logic [MW-1:0] mb;
     logic [NW-1:0] nb;
     logic        first_block;
@@ -73,7 +81,7 @@ module agc_conv #(
 
     // Each weight byte is its own register, written when the loader's (tap, m, n) names it and
     // cleared before a block's weights come in (channels past the map's count stay zero).
-    wire w_clear = state == S_ZP && rd_hit && !(ln + 1'b1 < nb);
+    wire w_clear = state == S_MBLK;
     wire w_write = state == S_WEIGHTS && rd_hit;
     genvar wt_, wm_, wn_;
     generate
@@ -187,23 +195,23 @@ module agc_conv #(
     logic signed [31:0] tapsum [TM];   // stage 4: the sum over the TN lanes
     logic signed [31:0] tapacc [TM];   // running sum over the taps
     logic [31:0] acc_q [TM];
-    logic [ACC_AW-1:0] acc_ra;
+    logic [KI+ACC_AW-1:0] acc_ra;
     logic        acc_re;
     logic [ACC_AW-1:0] o0_p;
-    assign acc_ra = state == S_OUTPUT ? o0_p : p3;
+    assign acc_ra = {k[KI-1:0], state == S_OUTPUT ? o0_p : p3};
     assign acc_re = state == S_OUTPUT ? !stall : 1'b1;
     generate
         for (gm = 0; gm < TM; gm++) begin : accbank
-            logic [31:0] mem [ACC_DEPTH];
+            logic [31:0] mem [PASS_BLOCKS * ACC_DEPTH];
             always_ff @(posedge clk) begin
                 if (state == S_COMPUTE && v4 && t4 == 4'd8)
-                    mem[p4] <= (first_block ? 32'd0 : acc_q[gm]) + tapacc[gm] + tapsum[gm];
+                    mem[{k[KI-1:0], p4}] <= (first_block ? 32'd0 : acc_q[gm]) + tapacc[gm] + tapsum[gm];
                 if (acc_re) acc_q[gm] <= mem[acc_ra];
             end
             always_ff @(posedge clk) begin
                 logic signed [31:0] s;
                 s = 32'sd0;
-                for (int k = 0; k < TN; k++) s = s + {{15{prod[gm][k][16]}}, prod[gm][k]};
+                for (int lane = 0; lane < TN; lane++) s = s + {{15{prod[gm][lane][16]}}, prod[gm][lane]};
                 tapsum[gm] <= s;
                 if (v4) tapacc[gm] <= (t4 == 4'd0) ? tapsum[gm] : tapacc[gm] + tapsum[gm];
             end
@@ -303,30 +311,16 @@ module agc_conv #(
                 S_TILE: begin
                     r <= (h2 - ty0 < 17'(TILE_H)) ? h2 - ty0 : 17'(TILE_H);
                     c <= (w2 - tx0 < 17'(TILE_W)) ? w2 - tx0 : 17'(TILE_W);
-                    m0 <= '0;
-                    state <= S_MBLOCK;
+                    m0p <= '0;
+                    state <= S_PASS;
                 end
-                S_MBLOCK: begin
-                    mb <= (cout - m0 < 16'(TM)) ? MW'(cout - m0) : MW'(TM);
-                    pkind <= '0; pm <= '0;
-                    state <= S_PARAM;
-                end
-                S_PARAM: if (rd_hit) begin
-                    case (pkind)
-                        3'd0: bias_r[pm[MI-1:0]] <= rd_data;
-                        3'd1: mult_r[pm[MI-1:0]] <= rd_data;
-                        3'd2: shift_r[pm[MI-1:0]] <= rd_data;
-                        3'd3: rmult_r[pm[MI-1:0]] <= rd_data;
-                        3'd4: rshift_r[pm[MI-1:0]] <= rd_data;
-                        default: rzp_r[pm[MI-1:0]] <= rd_data;
-                    endcase
-                    if (pm + 1'b1 < mb) pm <= pm + 1'b1;
-                    else begin
-                        pm <= '0;
-                        if (pkind == 3'd2 && !res) begin pkind <= '0; n0 <= '0; first_block <= 1'b1; state <= S_NBLOCK; end
-                        else if (pkind == 3'd5) begin pkind <= '0; n0 <= '0; first_block <= 1'b1; state <= S_NBLOCK; end
-                        else pkind <= pkind + 3'd1;
-                    end
+                S_PASS: begin
+                    // blocks in this pass: ceil((cout - m0p) / TM), at most PASS_BLOCKS
+                    nmb <= ((32'(cout) - 32'(m0p)) >= PASS_BLOCKS * TM) ? KW'(PASS_BLOCKS)
+                                                                : KW'(((32'(cout) - 32'(m0p)) + TM - 1) / TM);
+                    n0 <= '0;
+                    first_block <= 1'b1;
+                    state <= S_NBLOCK;
                 end
                 S_NBLOCK: begin
                     nb <= (cin - n0 < 16'(TN)) ? NW'(cin - n0) : NW'(TN);
@@ -337,27 +331,10 @@ module agc_conv #(
                     zp_r[ln[NI-1:0]] <= rd_data[7:0];
                     if (ln + 1'b1 < nb) ln <= ln + 1'b1;
                     else begin
-                        ln <= '0; lm <= '0; lt <= '0;
-                        lrow <= `D_WEIGHTS(desc) + ({16'd0, m0} * {16'd0, cin} + {16'd0, n0}) * 9;
-                        state <= S_WEIGHTS;
-                    end
-                end
-                S_WEIGHTS: if (rd_hit) begin
-                    if (lt != 4'd8) lt <= lt + 4'd1;
-                    else begin
-                        lt <= '0;
-                        if (ln + 1'b1 < nb) ln <= ln + 1'b1;
-                        else begin
-                            ln <= '0;
-                            lrow <= lrow + {16'd0, cin} * 9;
-                            if (lm + 1'b1 < mb) lm <= lm + 1'b1;
-                            else begin
-                                lm <= '0;
-                                in_n <= '0; in_i <= '0; in_j <= '0;
-                                in_chan <= `D_INPUT(desc) + {16'd0, n0} * hw;
-                                state <= S_INPUT;
-                            end
-                        end
+                        ln <= '0;
+                        in_n <= '0; in_i <= '0; in_j <= '0;
+                        in_chan <= `D_INPUT(desc) + 32'(n0) * hw;
+                        state <= S_INPUT;
                     end
                 end
                 S_INPUT: if (!in_inside || rd_hit) begin
@@ -370,6 +347,30 @@ module agc_conv #(
                             in_chan <= in_chan + hw;
                             if (in_n + 1'b1 < nb) in_n <= in_n + 1'b1;
                             else begin
+                                k <= '0;
+                                state <= S_MBLK;
+                            end
+                        end
+                    end
+                end
+                S_MBLK: begin   // output block k of the pass: its weights for this input block
+                    m0 <= m0_of_k;
+                    mb <= (cout - m0_of_k < 16'(TM)) ? MW'(cout - m0_of_k) : MW'(TM);
+                    ln <= '0; lm <= '0; lt <= '0;
+                    lrow <= `D_WEIGHTS(desc) + (32'(m0_of_k) * 32'(cin) + 32'(n0)) * 9;
+                    state <= S_WEIGHTS;
+                end
+                S_WEIGHTS: if (rd_hit) begin
+                    if (lt != 4'd8) lt <= lt + 4'd1;
+                    else begin
+                        lt <= '0;
+                        if (ln + 1'b1 < nb) ln <= ln + 1'b1;
+                        else begin
+                            ln <= '0;
+                            lrow <= lrow + 32'(cin) * 9;
+                            if (lm + 1'b1 < mb) lm <= lm + 1'b1;
+                            else begin
+                                lm <= '0;
                                 ci <= '0; cj <= '0; cdy <= '0; cdx <= '0; ct <= '0;
                                 cmp_run <= 1'b1;
                                 state <= S_COMPUTE;
@@ -394,15 +395,43 @@ module agc_conv #(
                             end
                         end
                     end else if (!cmp_busy) begin
-                        first_block <= 1'b0;
-                        if ({16'd0, n0} + TN < {16'd0, cin}) begin
-                            n0 <= n0 + 16'(TN);
-                            state <= S_NBLOCK;
+                        if (k + 1'b1 < nmb) begin
+                            k <= k + 1'b1;
+                            state <= S_MBLK;
                         end else begin
+                            k <= '0;
+                            first_block <= 1'b0;
+                            if ({16'd0, n0} + TN < {16'd0, cin}) begin
+                                n0 <= n0 + 16'(TN);
+                                state <= S_NBLOCK;
+                            end else state <= S_OBLK;
+                        end
+                    end
+                end
+                S_OBLK: begin   // output block k of the pass: its constants, then its output stage
+                    m0 <= m0_of_k;
+                    mb <= (cout - m0_of_k < 16'(TM)) ? MW'(cout - m0_of_k) : MW'(TM);
+                    pkind <= '0; pm <= '0;
+                    state <= S_PARAM;
+                end
+                S_PARAM: if (rd_hit) begin
+                    case (pkind)
+                        3'd0: bias_r[pm[MI-1:0]] <= rd_data;
+                        3'd1: mult_r[pm[MI-1:0]] <= rd_data;
+                        3'd2: shift_r[pm[MI-1:0]] <= rd_data;
+                        3'd3: rmult_r[pm[MI-1:0]] <= rd_data;
+                        3'd4: rshift_r[pm[MI-1:0]] <= rd_data;
+                        default: rzp_r[pm[MI-1:0]] <= rd_data;
+                    endcase
+                    if (pm + 1'b1 < mb) pm <= pm + 1'b1;
+                    else begin
+                        pm <= '0;
+                        if ((pkind == 3'd2 && !res) || pkind == 3'd5) begin
+                            pkind <= '0;
                             om <= '0; oy <= '0; ox <= '0; osub <= '0;
                             o0_valid <= 1'b1;
                             state <= S_OUTPUT;
-                        end
+                        end else pkind <= pkind + 3'd1;
                     end
                 end
                 S_OUTPUT: begin
@@ -422,10 +451,13 @@ module agc_conv #(
                             end
                         end
                     end else if (!o0_valid && !out_busy) begin
-                        // next output channel block, next tile
-                        if ({16'd0, m0} + TM < {16'd0, cout}) begin
-                            m0 <= m0 + 16'(TM);
-                            state <= S_MBLOCK;
+                        // next block of the pass, next pass, next tile
+                        if (k + 1'b1 < nmb) begin
+                            k <= k + 1'b1;
+                            state <= S_OBLK;
+                        end else if (32'(m0p) + PASS_BLOCKS * TM < 32'(cout)) begin
+                            m0p <= m0p + 16'(PASS_BLOCKS * TM);
+                            state <= S_PASS;
                         end else if (tx0 + c < w2) begin
                             tx0 <= tx0 + c;
                             state <= S_TILE;
