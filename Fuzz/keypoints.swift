@@ -1,5 +1,5 @@
 // libFuzzer target `keypoints`: arbitrary bytes as range-coded keypoint data, both as a keypoint
-// run's payload and as a key frame's keypoints field (one generated frame from an all-zero
+// run's payload (with and without key-picture references, units 0x83 and 0x85) and as a key frame's keypoints field (one generated frame from an all-zero
 // predictor, docs/bitstream.md 5). The first three bytes pick the settings: the step
 // denominator, the keypoint count and the run's frame count; the fourth the predictor.
 // Whatever decodes must survive a round trip: re-encoding the frames and decoding them again
@@ -23,9 +23,11 @@ public func fuzzKeypoints(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let predictor = [QuantizedKeypoint](repeating: QuantizedKeypoint(x: corner, y: -corner), count: count)
     let payload = Array(bytes.dropFirst(4))
 
-    let run = KeypointRun(firstFrame: 0, frameCount: frameCount, codedData: payload)
-    if let decoded = try? run.decode(quantizer: quantizer, predictor: predictor) {
-        roundTrip(decoded.frames, quantizer: quantizer, predictor: predictor)
+    for codesReferences in [false, true] {
+        let run = KeypointRun(firstFrame: 0, frameCount: frameCount, codedData: payload, codesReferences: codesReferences)
+        if let decoded = try? run.decode(quantizer: quantizer, predictor: predictor) {
+            roundTrip(decoded.frames, quantizer: quantizer, predictor: predictor, codesReferences: codesReferences)
+        }
     }
     // The key frame's field, decoded as the decoder does (AGCCodec's KeyFrameKeypoints.decode).
     let zero = [QuantizedKeypoint](repeating: QuantizedKeypoint(x: 0, y: 0), count: count)
@@ -35,8 +37,9 @@ public func fuzzKeypoints(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 /// Re-encodes `frames` and checks that they decode back unchanged.
-private func roundTrip(_ frames: [KeypointFrame], quantizer: KeypointQuantizer, predictor: [QuantizedKeypoint]) {
-    let run = try! KeypointRun(firstFrame: 0, frames: frames, predictor: predictor)
+private func roundTrip(_ frames: [KeypointFrame], quantizer: KeypointQuantizer, predictor: [QuantizedKeypoint],
+                       codesReferences: Bool = false) {
+    let run = try! KeypointRun(firstFrame: 0, frames: frames, predictor: predictor, codesReferences: codesReferences)
     let again = try! run.decode(quantizer: quantizer, predictor: predictor)
     precondition(again.frames == frames, "keypoint frames change in a re-encode")
 }

@@ -6,8 +6,9 @@
 Encodes samples/talking-head.mp4 a few ways with .build/release/agc-encode and cuts the streams
 into the inputs each fuzz target reads:
 
-- bitstream: whole .agc files (HEVC and AV1 with audio, both with predicted key pictures, one
-  without its trailer, and the committed format 1.0 streams of the tests);
+- bitstream: whole .agc files (HEVC and AV1 with audio, both with predicted key pictures, HEVC
+  with keypoint runs naming their key pictures, one without its trailer, and the committed
+  format 1.0 and 1.1 streams of the tests);
 - keypoints: settings bytes (step 1/128, 10 keypoints, the frame count, zero predictor; see
   Fuzz/keypoints.swift) followed by a keypoint run's coded data or a key frame's keypoints field;
 - keyframe: key picture unit payloads, random-access and predicted (frame number, HEVC or AV1
@@ -25,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "Fuzz", "corpus")
 ENCODE = os.path.join(ROOT, ".build", "release", "agc-encode")
 SAMPLE = os.path.join(ROOT, "samples", "talking-head.mp4")
-KEY_FRAME, KEYPOINT_RUN, PREDICTED_KEY_FRAME = 0x82, 0x83, 0x84
+KEY_FRAME, KEYPOINT_RUN, PREDICTED_KEY_FRAME, REFERENCED_KEYPOINT_RUN = 0x82, 0x83, 0x84, 0x85
 FIXTURES = os.path.join(ROOT, "Tests", "AGCCodecTests", "Fixtures")
 # Indices into Fuzz/keypoints.swift's tables: step 1/128, 10 keypoints.
 STEP_128, TEN_KEYPOINTS = 2, 2
@@ -114,6 +115,9 @@ def main():
         "hevc": encode(SAMPLE, "hevc", "--max-keyint", "12", "--idr-interval", "1"),
         "av1-audio": encode(with_audio, "av1", "--keyframe-codec", "av1", "--max-keyint", "12",
                             "--keypoint-step", "128", "--hash-group", "4"),
+        # Keypoint runs naming their key picture (unit 0x85): rebuilt frames with a choice.
+        "hevc-references": encode(SAMPLE, "hevc-references", "--references", "3", "--idr-interval", "1",
+                                  "--min-quality", "msssim:0.97"),
     }
     os.remove(with_audio)
     for name, stream in streams.items():
@@ -131,11 +135,12 @@ def main():
                     value, pos = blob(payload, pos)
                     if tag == 1:
                         write("keypoints", f"{name}-key-{frame}-field.bin", bytes([STEP_128, TEN_KEYPOINTS, 1, 0]) + value)
-            elif kind == KEYPOINT_RUN:
+            elif kind in (KEYPOINT_RUN, REFERENCED_KEYPOINT_RUN):
                 first, pos = varint(payload, 0)
                 frames, pos = varint(payload, pos)
                 coded, _ = blob(payload, pos)
                 if frames < 256:
+                    # The keypoints target decodes each payload with and without references.
                     write("keypoints", f"{name}-run-{first}.bin", bytes([STEP_128, TEN_KEYPOINTS, frames, 0]) + coded)
     write("bitstream", "hevc-no-trailer.agc", streams["hevc"][:-16])
     for fixture in sorted(os.listdir(FIXTURES)):
