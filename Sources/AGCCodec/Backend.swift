@@ -30,11 +30,13 @@ public enum BackendKind: String, CaseIterable, Sendable {
     case fpga
 
     /// Makes the backend, or throws a clear error when it is not available: never a silent fallback.
-    public func make(threads: Int = KernelThreads.count, device: String? = nil) throws -> ReconstructionBackend {
+    /// `deviceTimeout`: seconds one run on the device may take (`DeviceRunner`'s time-out).
+    public func make(threads: Int = KernelThreads.count, device: String? = nil,
+                     deviceTimeout: Double = DeviceRunner.defaultTimeout) throws -> ReconstructionBackend {
         switch self {
         case .float: return try FloatBackend(network: AGCNetwork.bundled())
         case .emulator: return try IntegerBackend.emulator(threads: threads)
-        case .fpga: return try IntegerBackend.device(path: device)
+        case .fpga: return try IntegerBackend.device(path: device, timeout: deviceTimeout)
         }
     }
 }
@@ -101,7 +103,7 @@ public final class IntegerBackend: ReconstructionBackend {
     }
 
     /// The bundled INT8 model on the accelerator at `path`.
-    public static func device(path: String?) throws -> IntegerBackend {
+    public static func device(path: String?, timeout: Double = DeviceRunner.defaultTimeout) throws -> IntegerBackend {
         guard let path else {
             throw CodecError.badArgument("--backend fpga needs --device PATH (a UIO device, or a simulated device's folder)")
         }
@@ -109,7 +111,7 @@ public final class IntegerBackend: ReconstructionBackend {
         let program = try Compiler.compile(model)
         let runner: InstructionRunner
         do {
-            runner = try DeviceRunner(path: path, program: program)
+            runner = try DeviceRunner(path: path, program: program, timeout: timeout)
         } catch {
             throw CodecError.badArgument("--device \(path): \(error)")
         }

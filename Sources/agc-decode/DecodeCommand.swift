@@ -33,6 +33,9 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "With --backend fpga: the accelerator's UIO device (/dev/uioN) or a simulated device's folder.")
     var device: String?
 
+    @Option(name: .customLong("device-timeout"), help: "With --backend fpga: seconds one run may take before the decode fails (default 5; a simulated RTL device needs minutes a frame).")
+    var deviceTimeout = DeviceRunner.defaultTimeout
+
     @Option(help: "Threads of the emulator and kernels (default: every core).")
     var threads: Int?
 
@@ -92,7 +95,8 @@ struct DecodeCommand: ParsableCommand {
             if output != "-" { try OutputPreflight.check(output, against: [input]) }
             try checkSideOutputs([statsJSON, hwReportJSON], against: [input, output])
             guard try overwrite.shouldWrite(output) else { return }
-            let backend = try kind.make(threads: threads ?? KernelThreads.count, device: device)
+            guard deviceTimeout > 0, deviceTimeout.isFinite else { throw ValidationError("--device-timeout must be positive seconds") }
+            let backend = try kind.make(threads: threads ?? KernelThreads.count, device: device, deviceTimeout: deviceTimeout)
             let integer = backend as? IntegerBackend
             if (hwReport || hwReportJSON != nil) && integer == nil {
                 throw ValidationError("--hw-report needs the INT8 decoder: --backend emulator or fpga")
@@ -139,13 +143,14 @@ struct DecodeCommand: ParsableCommand {
         options.progress = !noProgress && batch.jobs == 1
         MediaLog.setLevel(.quiet)
         try checkSideOutputs([batch.summaryJSON], against: items.map(\.input))
-        let device = device
+        let device = device, deviceTimeout = deviceTimeout
         try batch.run(tool: "agc-decode", items: items, progress: !noProgress, isComplete: { item in
             guard let data = FileManager.default.contents(atPath: item.input), let reader = try? BitstreamReader(data: data)
             else { return false }
             return OutputCheck.isCompleteVideo(item.output, frames: options.frames?.count ?? reader.frameCount)
         }) { item, threads in
-            let summary = try Decoder(backend: try kind.make(threads: threads, device: device), options: options)
+            let summary = try Decoder(backend: try kind.make(threads: threads, device: device, deviceTimeout: deviceTimeout),
+                                      options: options)
                 .decode(input: item.input, output: item.output)
             return BatchWorkResult(frames: summary.framesOut, kbps: nil)
         }

@@ -25,7 +25,10 @@ public final class DeviceRunner: InstructionRunner {
     /// it is an AGC accelerator with room for `program`, loads the program's image (descriptors
     /// and constants) into its DDR and points the DDR base registers at it. `dmaBuffer` names the
     /// u-dma-buf buffer of a UIO device.
-    public init(path: String, program: Program, timeout: Double = 5, dmaBuffer: String = "udmabuf0") throws {
+    /// The time-out of a run unless told otherwise: 5 s, ample for the board.
+    public static let defaultTimeout = 5.0
+
+    public init(path: String, program: Program, timeout: Double = defaultTimeout, dmaBuffer: String = "udmabuf0") throws {
         guard timeout.isFinite, timeout > 0, timeout < 1e9 else {
             throw AcceleratorError.device(path, "the time-out must be a positive number of seconds, not \(timeout)")
         }
