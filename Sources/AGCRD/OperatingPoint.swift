@@ -44,8 +44,8 @@ public struct AGCSettings: Equatable, Sendable {
     /// `-refN` for N key pictures to animate from.
     public var curve: String {
         "agc-\(keyFrameCodec.rawValue)" + (idrInterval == 0 ? "-intra" : "")
-            + (predictedQPOffset != 0 ? "-p+\(predictedQPOffset)" : "") + (decision == .rd ? "-rd" : "")
-            + (references != EncoderOptions().references ? "-ref\(references)" : "")
+            + (predictedQPOffset != Self.defaults(keyFrameCodec).predictedQPOffset ? "-p+\(predictedQPOffset)" : "") + (decision == .rd ? "-rd" : "")
+            + (references != Self.defaults(keyFrameCodec).references ? "-ref\(references)" : "")
     }
 
     /// These settings over `options` (everything else as it is there).
@@ -55,9 +55,7 @@ public struct AGCSettings: Equatable, Sendable {
         options.keypointStepDenominator = keypointStep
         options.minQuality = minQuality
         options.idrInterval = idrInterval
-        // The coarsest QPs leave no room for the whole offset: predicted pictures stop at the
-        // codec's coarsest quantizer (the curve keeps the offset asked for).
-        options.predictedQPOffset = max(0, min(predictedQPOffset, keyFrameCodec.qpRange.upperBound - qp))
+        options.predictedQPOffset = predictedQPOffset
         options.decision = decision
         options.references = references
     }
@@ -108,9 +106,9 @@ public enum OperatingPoint: Equatable, Sendable, CustomStringConvertible {
 /// The default ladders.
 public enum Ladders {
     /// `agc-encode --crf` at these values: the default AGC ladder, low to high rate.
-    public static let agcCRFs = [50, 46, 42, 38, 34, 30, 26]
+    public static let agcCRFs = [50, 46, 42, 38, 34, 30, 26, 22]
 
-    /// Seven AGC points from low to high rate: `--crf` 50 to 26 (`QualityLadder`: coarser key
+    /// Eight AGC points from low to high rate: `--crf` 50 to 22 (`QualityLadder`: coarser key
     /// pictures, coarser keypoints and a lower quality threshold at the low end).
     /// `variant` gives the settings the ladder does not set (its QP, step and threshold are replaced).
     public static func agc(_ variant: AGCSettings = .defaults()) -> [OperatingPoint] {

@@ -35,14 +35,14 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("keyframe-codec"), help: "Intra codec for key frames: hevc or av1.")
     var keyFrameCodec = "hevc"
 
-    @Option(help: "One quality setting, like x265's (22-51, lower is better): sets the key-picture QP, keypoint step and --min-quality along the best measured combinations; the expert options below override its parts.")
+    @Option(help: "One quality setting, like x265's (18-50, lower is better): sets the key-picture QP, keypoint step and --min-quality along the best measured combinations; the expert options below override its parts.")
     var crf = QualityLadder.defaultCRF
 
     @Option(name: .customLong("keyframe-qp"), help: "Expert: quantizer of the random-access key pictures (hevc 0-51, av1 1-63).")
     var keyFrameQP: Int?
 
-    @Option(name: .customLong("predicted-qp-offset"), help: "Predicted key pictures are coded at --keyframe-qp + this.")
-    var predictedQPOffset = 0
+    @Option(name: .customLong("predicted-qp-offset"), help: "Expert: predicted key pictures are coded at --keyframe-qp + this (0-12, hevc; default from --crf; at most QP 51).")
+    var predictedQPOffset: Int?
 
     @Option(name: .customLong("idr-interval"), help: "Seconds between random-access key pictures at most (the others are predicted); 0: all random-access.")
     var idrInterval = 2.0
@@ -115,9 +115,14 @@ struct EncodeCommand: ParsableCommand {
         }
         options.decision = rule
         options.references = references
-        guard codec.qpRange.contains(options.keyFrameQP + predictedQPOffset), predictedQPOffset >= 0 else {
-            throw ValidationError("--predicted-qp-offset \(predictedQPOffset): --keyframe-qp + it must be in \(codec.qpRange)")
-        }
+        if let predictedQPOffset {
+            guard EncoderOptions.predictedQPOffsetRange.contains(predictedQPOffset) else {
+                throw ValidationError("--predicted-qp-offset \(predictedQPOffset): expected \(EncoderOptions.predictedQPOffsetRange)")
+            }
+            guard codec == .hevc || predictedQPOffset == 0 else {
+                throw ValidationError("--predicted-qp-offset needs --keyframe-codec hevc (AV1 key pictures use one quantizer)")
+            }
+            }
         guard idrInterval >= 0, idrInterval.isFinite else { throw ValidationError("--idr-interval must be 0 or more seconds") }
         guard maxKeyInterval >= 1 else { throw ValidationError("--max-keyint must be at least 1") }
         guard (0...65536).contains(hashGroup) else { throw ValidationError("--hash-group takes 0...65536 frames") }
@@ -132,7 +137,6 @@ struct EncodeCommand: ParsableCommand {
         }
         options.crop = crop
         options.size = size
-        options.predictedQPOffset = predictedQPOffset
         options.idrInterval = idrInterval
         options.maxKeyInterval = maxKeyInterval
         options.progress = !noProgress

@@ -33,7 +33,7 @@ struct RDCommand: ParsableCommand {
 
     @Option(name: .customLong("agc-points"),
             help: ArgumentHelp("AGC points QP/STEP/QUALITY, comma-separated, each run with every key-frame "
-                + "codec (default: a ladder of six)."))
+                + "codec (default: agc-encode --crf 50, 46, ..., 22)."))
     var agcPoints: String?
 
     @Option(name: .customLong("keyframe-codec"), help: "AGC key-frame codec(s): hevc, av1 or hevc,av1.")
@@ -44,8 +44,8 @@ struct RDCommand: ParsableCommand {
     var idrInterval = "\(EncoderOptions().idrInterval)"
 
     @Option(name: .customLong("predicted-qp-offset"),
-            help: "AGC: QP offset(s) of predicted key pictures, one ladder per value (curve agc-CODEC-p+N).")
-    var predictedQPOffset = "\(EncoderOptions().predictedQPOffset)"
+            help: "AGC: QP offset(s) of predicted key pictures, one ladder per value (curve agc-CODEC-p+N; default: agc-encode's for the codec).")
+    var predictedQPOffset: String?
 
     @Option(help: "AGC: decision rule(s), threshold and/or rd, one ladder per value (curve agc-CODEC-rd).")
     var decision = EncoderOptions().decision.rawValue
@@ -131,9 +131,10 @@ struct RDCommand: ParsableCommand {
 
     /// One AGC ladder per combination of `--idr-interval`, `--predicted-qp-offset` and `--decision`.
     private func variants(_ codec: IntraCodec) throws -> [AGCSettings] {
-        let offsets = predictedQPOffset.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !offsets.isEmpty, offsets.allSatisfy({ ($0 ?? -1) >= 0 }) else {
-            throw ValidationError("--predicted-qp-offset \(predictedQPOffset): expected offsets >= 0, comma-separated")
+        let offsets = predictedQPOffset.map { $0.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) } }
+            ?? [AGCSettings.defaults(codec).predictedQPOffset]
+        guard !offsets.isEmpty, offsets.allSatisfy({ EncoderOptions.predictedQPOffsetRange.contains($0 ?? -1) }) else {
+            throw ValidationError("--predicted-qp-offset \(predictedQPOffset ?? ""): expected \(EncoderOptions.predictedQPOffsetRange), comma-separated")
         }
         let rules = decision.split(separator: ",").map { DecisionRule(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
         guard !rules.isEmpty, rules.allSatisfy({ $0 != nil }) else {

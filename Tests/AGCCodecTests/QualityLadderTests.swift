@@ -20,17 +20,20 @@ final class QualityLadderTests: XCTestCase {
     func testMeasuredPointsAndMonotone() {
         for point in QualityLadder.points {
             let o = settings(point.crf)
-            XCTAssertEqual(o.keyFrameQP, point.crf)
+            XCTAssertEqual(o.keyFrameQP, point.qp)
             XCTAssertEqual(o.keypointStepDenominator, point.step)
             XCTAssertEqual(threshold(o), point.threshold, accuracy: 1e-9)
         }
         for crf in QualityLadder.range.dropFirst() {
             let finer = settings(crf - 1), coarser = settings(crf)
-            XCTAssertLessThan(finer.keyFrameQP, coarser.keyFrameQP)
-            XCTAssertGreaterThanOrEqual(threshold(finer), threshold(coarser), "crf \(crf)")
+            XCTAssertLessThanOrEqual(finer.keyFrameQP, coarser.keyFrameQP)
+            XCTAssertGreaterThan(threshold(finer), threshold(coarser) - 1e-9, "crf \(crf)")
+            XCTAssertTrue(finer.keyFrameQP < coarser.keyFrameQP || threshold(finer) > threshold(coarser)
+                          || finer.keypointStepDenominator > coarser.keypointStepDenominator, "crf \(crf - 1) finer than \(crf)")
             XCTAssertGreaterThanOrEqual(finer.keypointStepDenominator, coarser.keypointStepDenominator)
         }
-        XCTAssertEqual(threshold(settings(40)), 0.90, accuracy: 1e-9, "halfway between 42 and 38")
+        XCTAssertEqual(threshold(settings(40)), 0.91, accuracy: 1e-9, "halfway between 42 and 38")
+        XCTAssertEqual(settings(40).keyFrameQP, 40)
         XCTAssertEqual(settings(38, codec: .av1).keyFrameQP, 48, "libaom's scale")
     }
 

@@ -23,8 +23,11 @@ final class KeyPictureLayer {
 
     init(options: EncoderOptions, frameRate: Double) throws {
         size = options.size
+        // The coarsest QPs leave no room for the whole offset: predicted pictures stop at the
+        // codec's coarsest quantizer.
+        let offset = max(0, min(options.predictedQPOffset, options.keyFrameCodec.qpRange.upperBound - options.keyFrameQP))
         encoder = try KeyPictureEncoder(codec: options.keyFrameCodec, width: size, height: size, qp: options.keyFrameQP,
-                                        predictedQPOffset: options.predictedQPOffset)
+                                        predictedQPOffset: offset)
         decoder = try KeyPictureDecoder(codec: options.keyFrameCodec)
         idrInterval = options.idrInterval > 0 ? max(1, Int((options.idrInterval * frameRate).rounded())) : 0
     }
