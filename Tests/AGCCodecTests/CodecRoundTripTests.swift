@@ -18,6 +18,10 @@ final class CodecRoundTripTests: XCTestCase {
         options.progress = false
         options.maxKeyInterval = 25
         options.crop = .full
+        // Finer key pictures than --crf 34's, so that the calm sample has rebuilt frames (at the
+        // default every frame between key pictures repeats one).
+        options.keyFrameQP = 32
+        options.minQuality = .msssim(0.93)
         let path = (work as NSString).appendingPathComponent("sample.agc")
         var frames: [RGBImage] = []
         let summary = try Encoder(options: options, backend: BackendKind.emulator.make())
