@@ -65,8 +65,8 @@ final class BadInputTests: BadInputTestCase {
         let good = try validStream()
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: good)))
         let report = BitstreamInspector.inspect(bytes)
-        // Keypoint runs are 0x85 at the default --references 2 (0x83 only with --references 1).
-        XCTAssertEqual(Set(report.units.map(\.type)), Set(UnitType.allCases.filter { $0 != .keypointRun }.map(\.rawValue)),
+        // Keypoint runs are 0x83 at the default --references 1 (0x85 with more).
+        XCTAssertEqual(Set(report.units.map(\.type)), Set(UnitType.allCases.filter { $0 != .referencedKeypointRun }.map(\.rawValue)),
                        "every unit type is tried")
         for unit in report.units {
             var bad = bytes
