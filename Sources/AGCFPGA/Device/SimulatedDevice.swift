@@ -25,9 +25,7 @@ public final class SimulatedDevice: @unchecked Sendable {
     private let registerFile: MappedRegion
     private let ddrFile: MappedRegion
     private let registers: RegisterWindow
-    private let lock = NSLock()
-    private var stopping = false
-    private var running: DispatchGroup?
+    private let serving = ServingThread()
 
     /// Creates the folder of a simulated device with `ddrSize` bytes of DDR (zeros), its registers
     /// at power-on (identification, version, ap_idle) and its description. The folder appears
@@ -95,45 +93,14 @@ public final class SimulatedDevice: @unchecked Sendable {
     /// Resets the registers to their power-on values and serves starts on a background thread
     /// until `stop()`. Nothing happens if it is serving already.
     public func serve() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard running == nil else { return }
-        for offset in stride(from: 0, to: RegisterMap.windowSize, by: 4) { registers[offset] = 0 }
-        for (offset, value) in Self.powerOnRegisters { registers[offset] = value }
-        stopping = false
-        let group = DispatchGroup()
-        group.enter()
-        running = group
-        let thread = Thread { [self] in
-            serveLoop()
-            group.leave()
-        }
-        thread.name = "agc-simulated-accelerator"
-        thread.start()
+        serving.start(name: "agc-simulated-accelerator", prepare: {
+            for offset in stride(from: 0, to: RegisterMap.windowSize, by: 4) { registers[offset] = 0 }
+            for (offset, value) in Self.powerOnRegisters { registers[offset] = value }
+        }, step: { [self] in step() })
     }
 
     /// Ends serving and waits for the serving thread (after the run in progress, if any).
-    public func stop() {
-        lock.lock()
-        stopping = true
-        let group = running
-        running = nil
-        lock.unlock()
-        group?.wait()
-    }
-
-    private var isStopping: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopping
-    }
-
-    private func serveLoop() {
-        var backoff = PollBackoff(first: 20, maximum: 2000)
-        while !isStopping {
-            if step() { backoff.reset() } else { backoff.pause() }
-        }
-    }
+    public func stop() { serving.stop() }
 
     /// Takes a pending ap_start, if there is one: runs the descriptors, writes STATUS, the
     /// failing descriptor and the cycle counter, then signals done. True if there was a start.

@@ -13,9 +13,7 @@ public final class RTLSimulatedDevice: @unchecked Sendable {
     private let registerFile: MappedRegion
     private let registers: RegisterWindow
     private let log: FileHandle?
-    private let lock = NSLock()
-    private var stopping = false
-    private var running: DispatchGroup?
+    private let serving = ServingThread()
 
     /// `logPath`: a file to append one JSON line per run to (created if missing).
     public init(directory: URL, harness: URL? = nil, logPath: String? = nil) throws {
@@ -40,43 +38,16 @@ public final class RTLSimulatedDevice: @unchecked Sendable {
 
     /// Resets the registers as a power-on would and serves starts on a background thread.
     public func serve() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard running == nil else { return }
-        for offset in stride(from: 0, to: RegisterMap.windowSize, by: 4) { registers[offset] = 0 }
-        registers.control = .idle
-        registers[RegisterMap.ipIdentification] = RegisterMap.identification
-        registers[RegisterMap.ipVersion] = RegisterMap.version
-        stopping = false
-        let group = DispatchGroup()
-        group.enter()
-        running = group
-        let thread = Thread { [self] in
-            var backoff = PollBackoff(first: 20, maximum: 2000)
-            while !isStopping {
-                if step() { backoff.reset() } else { backoff.pause() }
-            }
-            group.leave()
-        }
-        thread.name = "agc-rtl-accelerator"
-        thread.start()
+        serving.start(name: "agc-rtl-accelerator", prepare: {
+            for offset in stride(from: 0, to: RegisterMap.windowSize, by: 4) { registers[offset] = 0 }
+            registers.control = .idle
+            registers[RegisterMap.ipIdentification] = RegisterMap.identification
+            registers[RegisterMap.ipVersion] = RegisterMap.version
+        }, step: { [self] in step() })
     }
 
     /// Ends serving after the run in progress.
-    public func stop() {
-        lock.lock()
-        stopping = true
-        let group = running
-        running = nil
-        lock.unlock()
-        group?.wait()
-    }
-
-    private var isStopping: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopping
-    }
+    public func stop() { serving.stop() }
 
     /// Takes a pending ap_start, runs it on the RTL, reports. True if there was a start.
     @discardableResult
