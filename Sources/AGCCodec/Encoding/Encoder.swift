@@ -61,6 +61,7 @@ public final class Encoder {
         let fps = info.frameRate.value > 0 ? info.frameRate.value : 25
         let keyLayer = try KeyPictureLayer(options: options, frameRate: fps)
         var decision = FrameDecision(threshold: options.minQuality, rule: options.decision)
+        let threshold = options.minQuality
         let progress = ProgressLine(label: (input as NSString).lastPathComponent,
                                     totalFrames: info.frameCountEstimate, enabled: options.progress)
 
@@ -119,7 +120,7 @@ public final class Encoder {
                 try writer.write(unit)
                 keyBytes += coded.packet.count + keypointField.count
                 decision.keyPictureCoded(bits: 8 * (coded.packet.count + keypointField.count),
-                                         quality: decision.threshold.measure(plane, keyPlane),
+                                         quality: threshold.measure(plane, keyPlane),
                                          randomAccess: coded.isRandomAccess)
                 keyFrames.append(index)
                 if coded.isRandomAccess { randomAccessFrames.append(index) }

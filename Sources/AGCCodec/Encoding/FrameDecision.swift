@@ -62,9 +62,10 @@ struct FrameDecision {
     /// Tells the rule what a key picture just cost (`bits`) and the quality it reached against
     /// its source (the threshold's metric). Random-access pictures are not counted: they come
     /// by the clock, not by choice, and cost several predicted ones.
-    mutating func keyPictureCoded(bits: Int, quality: Double, randomAccess: Bool) {
-        guard !randomAccess else { return }
-        keys.add(bits: Double(bits), distortion: distortion(quality))
+    /// `quality` is measured only when the rule uses it.
+    mutating func keyPictureCoded(bits: Int, quality: @autoclosure () -> Double, randomAccess: Bool) {
+        guard rule == .rd, !randomAccess else { return }
+        keys.add(bits: Double(bits), distortion: distortion(quality()))
     }
 
     /// The threshold's quality as a distortion (lower is better): 1 - MS-SSIM, or the mean
