@@ -17,6 +17,9 @@ public final class KeyPictureEncoder {
     public let qp: Int
     public let predictedQPOffset: Int
     public let references: Int
+    /// libx265's preset and tune (HEVC only).
+    public let preset: String
+    public let tune: KeyPictureTune
 
     private let context: CodecContext
     private let options: [(String, String)]
@@ -28,7 +31,7 @@ public final class KeyPictureEncoder {
 
     /// An encoder for `width` x `height` pictures (both even) at quantizer `qp` (see `IntraCodec.qpRange`).
     public init(codec: IntraCodec, width: Int, height: Int, qp: Int, predictedQPOffset: Int = 0,
-                references: Int = 4) throws(MediaError) {
+                references: Int = 4, preset: String = "medium", tune: KeyPictureTune = .none) throws(MediaError) {
         let operation = "setting up the \(codec) key-picture encoder"
         guard width > 0, height > 0, width % 2 == 0, height % 2 == 0 else {
             throw MediaError(.invalidArgument, operation: operation,
@@ -42,6 +45,14 @@ public final class KeyPictureEncoder {
             throw MediaError(.invalidArgument, operation: operation,
                              detail: "a QP offset for predicted pictures needs hevc (libaom codes every AV1 picture at one quantizer)")
         }
+        guard codec == .hevc || (preset == "medium" && tune == .none) else {
+            throw MediaError(.invalidArgument, operation: operation,
+                             detail: "a preset or tune for the key pictures needs hevc (libaom runs in its real-time mode)")
+        }
+        guard KeyPicturePreset.names.contains(preset) else {
+            throw MediaError(.invalidArgument, operation: operation,
+                             detail: "x265 has no preset \(preset) (\(KeyPicturePreset.names.joined(separator: ", ")))")
+        }
         guard (1...4).contains(references) else {
             throw MediaError(.invalidArgument, operation: operation, detail: "\(references) references: 1 to 4")
         }
@@ -51,6 +62,8 @@ public final class KeyPictureEncoder {
         self.qp = qp
         self.predictedQPOffset = predictedQPOffset
         self.references = references
+        self.preset = preset
+        self.tune = tune
         scaler = try Scaler(from: (width, height, AV_PIX_FMT_RGB24), to: (width, height, AV_PIX_FMT_YUV420P))
         frame = try OwnedFrame(width: width, height: height, format: AV_PIX_FMT_YUV420P)
         packet = try OwnedPacket()
@@ -73,7 +86,8 @@ public final class KeyPictureEncoder {
             // x265's constant QP gives I pictures qp - 6 log2(ipratio): with these two the IDRs
             // land on `qp` and the P pictures on qp + offset.
             let ipratio = pow(2, Double(predictedQPOffset) / 6)
-            options = [("preset", "medium"), ("qp", "\(qp + predictedQPOffset)"), ("forced-idr", "1"),
+            options = [("preset", preset)] + (tune == .none ? [] : [("tune", tune.rawValue)])
+                + [("qp", "\(qp + predictedQPOffset)"), ("forced-idr", "1"),
                        ("x265-params", "keyint=-1:min-keyint=1:scenecut=0:open-gop=0:bframes=0:rc-lookahead=0:"
                            + "ref=\(references):repeat-headers=1:info=0:" + String(format: "ipratio=%.6f:", ipratio)
                            + "frame-threads=1:pools=none:log-level=error")]

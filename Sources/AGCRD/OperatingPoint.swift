@@ -3,7 +3,8 @@ import AGCMedia
 
 /// The settings of one AGC point: key-picture codec and QP, keypoint step 1/N, the minimum
 /// quality that starts a key picture, the seconds between random-access key pictures (0: every
-/// one intra), the QP offset of predicted key pictures and the decision rule.
+/// one intra), the QP offset of predicted key pictures, the decision rule, the key pictures to
+/// animate from and libx265's preset and tune for the key pictures.
 public struct AGCSettings: Equatable, Sendable {
     public var keyFrameCodec: IntraCodec
     public var qp: Int
@@ -13,11 +14,14 @@ public struct AGCSettings: Equatable, Sendable {
     public var predictedQPOffset: Int
     public var decision: DecisionRule
     public var references: Int
+    public var keyFramePreset: String
+    public var keyFrameTune: KeyPictureTune
 
     public init(keyFrameCodec: IntraCodec, qp: Int, keypointStep: UInt32, minQuality: QualityThreshold,
                 idrInterval: Double = EncoderOptions().idrInterval,
                 predictedQPOffset: Int = EncoderOptions().predictedQPOffset,
-                decision: DecisionRule = EncoderOptions().decision, references: Int = EncoderOptions().references) {
+                decision: DecisionRule = EncoderOptions().decision, references: Int = EncoderOptions().references,
+                keyFramePreset: String = EncoderOptions().keyFramePreset, keyFrameTune: KeyPictureTune = EncoderOptions().keyFrameTune) {
         self.keyFrameCodec = keyFrameCodec
         self.qp = qp
         self.keypointStep = keypointStep
@@ -26,6 +30,8 @@ public struct AGCSettings: Equatable, Sendable {
         self.predictedQPOffset = predictedQPOffset
         self.decision = decision
         self.references = references
+        self.keyFramePreset = keyFramePreset
+        self.keyFrameTune = keyFrameTune
     }
 
     /// `agc-encode`'s defaults with key pictures in `codec`.
@@ -36,16 +42,21 @@ public struct AGCSettings: Equatable, Sendable {
         return AGCSettings(keyFrameCodec: codec, qp: options.keyFrameQP, keypointStep: options.keypointStepDenominator,
                            minQuality: options.minQuality, idrInterval: options.idrInterval,
                            predictedQPOffset: options.predictedQPOffset, decision: options.decision,
-                           references: options.references)
+                           references: options.references, keyFramePreset: options.keyFramePreset,
+                           keyFrameTune: options.keyFrameTune)
     }
 
     /// The curve: `agc-hevc` or `agc-av1`, then `-intra` when every key picture is random-access,
     /// `-p+N` for a predicted-picture QP offset, `-rd` for the rate-distortion decision and
-    /// `-refN` for N key pictures to animate from.
+    /// `-refN` for N key pictures to animate from, `-PRESET` and `-TUNE` for libx265's settings
+    /// (each only where it differs from the default).
     public var curve: String {
-        "agc-\(keyFrameCodec.rawValue)" + (idrInterval == 0 ? "-intra" : "")
-            + (predictedQPOffset != Self.defaults(keyFrameCodec).predictedQPOffset ? "-p+\(predictedQPOffset)" : "") + (decision == .rd ? "-rd" : "")
-            + (references != Self.defaults(keyFrameCodec).references ? "-ref\(references)" : "")
+        let defaults = Self.defaults(keyFrameCodec)
+        return "agc-\(keyFrameCodec.rawValue)" + (idrInterval == 0 ? "-intra" : "")
+            + (predictedQPOffset != defaults.predictedQPOffset ? "-p+\(predictedQPOffset)" : "") + (decision == .rd ? "-rd" : "")
+            + (references != defaults.references ? "-ref\(references)" : "")
+            + (keyFramePreset != defaults.keyFramePreset ? "-\(keyFramePreset)" : "")
+            + (keyFrameTune != defaults.keyFrameTune ? "-\(keyFrameTune.rawValue)" : "")
     }
 
     /// These settings over `options` (everything else as it is there).
@@ -58,6 +69,8 @@ public struct AGCSettings: Equatable, Sendable {
         options.predictedQPOffset = predictedQPOffset
         options.decision = decision
         options.references = references
+        options.keyFramePreset = keyFramePreset
+        options.keyFrameTune = keyFrameTune
     }
 }
 

@@ -53,6 +53,14 @@ struct RDCommand: ParsableCommand {
     @Option(help: "AGC: key pictures a rebuilt frame may be animated from (agc-encode --references), one ladder per value (curve agc-CODEC-refN).")
     var references = "\(EncoderOptions().references)"
 
+    @Option(name: .customLong("keyframe-preset"),
+            help: "AGC: libx265 preset(s) for the key pictures (agc-encode --keyframe-preset), one ladder per value (curve agc-hevc-PRESET).")
+    var keyFramePreset = EncoderOptions().keyFramePreset
+
+    @Option(name: .customLong("keyframe-tune"),
+            help: "AGC: libx265 tune(s) for the key pictures, none, psnr and/or ssim, one ladder per value (curve agc-hevc-TUNE).")
+    var keyFrameTune = EncoderOptions().keyFrameTune.rawValue
+
     @Option(name: .customLong("hevc-crf"), help: "x265 CRF ladder, comma-separated.")
     var hevcCRF = Ladders.hevcCRFs.map(String.init).joined(separator: ",")
 
@@ -129,7 +137,8 @@ struct RDCommand: ParsableCommand {
         }
     }
 
-    /// One AGC ladder per combination of `--idr-interval`, `--predicted-qp-offset` and `--decision`.
+    /// One AGC ladder per combination of `--idr-interval`, `--predicted-qp-offset`, `--decision`,
+    /// `--references`, `--keyframe-preset` and `--keyframe-tune`.
     private func variants(_ codec: IntraCodec) throws -> [AGCSettings] {
         let offsets = predictedQPOffset.map { $0.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) } }
             ?? [AGCSettings.defaults(codec).predictedQPOffset]
@@ -144,17 +153,34 @@ struct RDCommand: ParsableCommand {
         guard !pools.isEmpty, pools.allSatisfy({ EncoderOptions.referenceRange.contains($0 ?? 0) }) else {
             throw ValidationError("--references \(references): expected \(EncoderOptions.referenceRange), comma-separated")
         }
+        let presets = keyFramePreset.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !presets.isEmpty, presets.allSatisfy(KeyPicturePreset.names.contains) else {
+            throw ValidationError("--keyframe-preset \(keyFramePreset): expected x265 presets (\(KeyPicturePreset.names.joined(separator: ", "))), comma-separated")
+        }
+        let tunes = keyFrameTune.split(separator: ",").map { KeyPictureTune(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+        guard !tunes.isEmpty, tunes.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--keyframe-tune \(keyFrameTune): expected none, psnr and/or ssim, comma-separated")
+        }
+        guard codec == .hevc || (presets == [EncoderOptions().keyFramePreset] && tunes == [EncoderOptions().keyFrameTune]) else {
+            throw ValidationError("--keyframe-preset and --keyframe-tune need HEVC key pictures")
+        }
         var result: [AGCSettings] = []
         for idr in try idrIntervals() {
             for offset in offsets {
                 for rule in rules {
                     for pool in pools {
-                        var settings = AGCSettings.defaults(codec)
-                        settings.idrInterval = idr
-                        settings.predictedQPOffset = offset!
-                        settings.decision = rule!
-                        settings.references = pool!
-                        result.append(settings)
+                        for preset in presets {
+                            for tune in tunes {
+                                var settings = AGCSettings.defaults(codec)
+                                settings.idrInterval = idr
+                                settings.predictedQPOffset = offset!
+                                settings.decision = rule!
+                                settings.references = pool!
+                                settings.keyFramePreset = preset
+                                settings.keyFrameTune = tune!
+                                result.append(settings)
+                            }
+                        }
                     }
                 }
             }

@@ -14,6 +14,10 @@ public struct EncoderOptions: Sendable {
     public var predictedQPOffset = 0
     /// The offsets `predictedQPOffset` may take.
     public static let predictedQPOffsetRange = 0...12
+    /// libx265's preset for the key pictures (HEVC).
+    public var keyFramePreset = "medium"
+    /// What libx265 tunes the key pictures for (HEVC).
+    public var keyFrameTune: KeyPictureTune = .none
     /// Seconds between random-access key pictures at most (the others are predicted from the
     /// key pictures before them); 0: every key picture is random-access (intra only, as format 1.0).
     public var idrInterval = 2.0

@@ -27,7 +27,7 @@ final class KeyPictureLayer {
         // codec's coarsest quantizer.
         let offset = max(0, min(options.predictedQPOffset, options.keyFrameCodec.qpRange.upperBound - options.keyFrameQP))
         encoder = try KeyPictureEncoder(codec: options.keyFrameCodec, width: size, height: size, qp: options.keyFrameQP,
-                                        predictedQPOffset: offset)
+                                        predictedQPOffset: offset, preset: options.keyFramePreset, tune: options.keyFrameTune)
         decoder = try KeyPictureDecoder(codec: options.keyFrameCodec)
         idrInterval = options.idrInterval > 0 ? max(1, Int((options.idrInterval * frameRate).rounded())) : 0
     }
