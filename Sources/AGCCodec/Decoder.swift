@@ -172,7 +172,9 @@ public final class Decoder {
                 let image: RGBImage
                 do {
                     image = try keyDecoder.decode(Data(key.packet), width: size, height: size, randomAccess: key.isRandomAccess)
-                    predictor = try KeyFrameKeypoints.decode(field.value, count: header.keypointCount, quantizer: quantizer)
+                    // Unit 0x86: predicted from the keypoints the next generated frame would be.
+                    predictor = try KeyFrameKeypoints.decode(field.value, count: header.keypointCount, quantizer: quantizer,
+                                                             predictor: key.keypointsArePredicted ? predictor : nil)
                 } catch {
                     throw CodecError.input("\(input): key frame \(key.frameNumber): \(error)"
                         + Self.lostFrames(reader, fromUnitAt: unit.info.offset, frame: key.frameNumber))

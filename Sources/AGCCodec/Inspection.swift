@@ -46,7 +46,7 @@ public enum Inspection {
         var frames: [FrameBits] = []
         for unit in report.units where unit.crcOK {
             guard let first = unit.frame else { continue }
-            if unit.type == UnitType.keyFrame.rawValue || unit.type == UnitType.predictedKeyFrame.rawValue {
+            if [UnitType.keyFrame, .predictedKeyFrame, .predictedKeyFrameWithPredictedKeypoints].map(\.rawValue).contains(unit.type) {
                 let type = unit.type == UnitType.keyFrame.rawValue ? "key" : "predicted key"
                 frames.append(FrameBits(frame: first, type: type, bits: Double(8 * unit.size)))
             } else if let count = unit.frameCount, count > 0,

@@ -165,6 +165,31 @@ final class BitstreamRoundTripTests: XCTestCase {
         XCTAssertEqual(BitstreamInspector.inspect(bytes).randomAccessFrameNumbers, [0, 4])
     }
 
+    /// Format 1.3: a predicted key picture whose keypoints are predicted travels as unit 0x86
+    /// (critical), is listed with the predicted pictures, and reads back with the flag; a
+    /// random-access key frame cannot have predicted keypoints (it must decode on its own).
+    func testPredictedKeypointKeyFramesRoundTrip() throws {
+        let writer = try BitstreamWriter(header: Synthetic.header(frameCount: 4, hasAudio: false))
+        try writer.write(KeyFrame(frameNumber: 0, packet: [1, 2, 3]))
+        XCTAssertThrowsError(try writer.write(KeyFrame(frameNumber: 1, packet: [4], keypointsArePredicted: true)))
+        let third = KeyFrame(frameNumber: 2, packet: [5, 6], optionalFields: [OptionalField(tag: 1, value: [9, 9])],
+                             isRandomAccess: false, keypointsArePredicted: true)
+        let offset = try writer.write(third)
+        try writer.write(KeyFrame(frameNumber: 3, packet: [7], isRandomAccess: false))
+        try writer.finish(frameCount: 4)
+        let bytes = [UInt8](writer.data)
+        XCTAssertEqual(bytes[offset], UnitType.predictedKeyFrameWithPredictedKeypoints.rawValue)
+        XCTAssertTrue(UnitType.isCritical(bytes[offset]), "a 1.2 reader must refuse it")
+        let reader = try BitstreamReader(bytes: bytes)
+        XCTAssertEqual(reader.index.predictedKeyFrames.map(\.frame), [2, 3])
+        let keys = try reader.readAll().compactMap { unit -> KeyFrame? in
+            if case .keyFrame(let k) = unit.element { return k } else { return nil }
+        }
+        XCTAssertEqual(keys, [KeyFrame(frameNumber: 0, packet: [1, 2, 3]), third,
+                              KeyFrame(frameNumber: 3, packet: [7], isRandomAccess: false)])
+        XCTAssertEqual(try BitstreamReader(bytes: Array(bytes.dropLast(16))).index, reader.index, "rebuilt index")
+    }
+
     /// A stream without predicted pictures keeps the index of format 1.0 (two lists).
     func testIndexWithoutPredictedPicturesHasTheShapeOf10() throws {
         let (bytes, _, _) = try Synthetic.stream()

@@ -74,7 +74,7 @@ final class KeypointCodingTests: XCTestCase {
         try writer.write(run)
         try writer.finish()
         let reader = try BitstreamReader(bytes: [UInt8](writer.data))
-        XCTAssertEqual(reader.version, FormatVersion(major: 1, minor: 2))
+        XCTAssertEqual(reader.version, FormatVersion.current)
         let runs = try reader.readAll().compactMap { unit -> KeypointRun? in
             if case .keypointRun(let r) = unit.element {
                 XCTAssertEqual(unit.info.type, UnitType.referencedKeypointRun.rawValue)

@@ -60,6 +60,15 @@ final class KeyPictureStreamTests: BadInputTestCase {
                                     "av1": "cc8ebd8e487301fc6f30210f03f30be16ccf2a20838ae965a3c11546b56e174a"])
     }
 
+    /// The same for format 1.2 streams made at commit a39cfbc (the 1.1 fixtures' options plus
+    /// `--references 2`: keypoint runs 0x85 that name their key picture; 8 key pictures,
+    /// random-access at 0, 28, 65), before format 1.3 predicted the key pictures' keypoints.
+    func testFormat12StreamsDecodeAsTheyDid() throws {
+        try checkFixtures(version: FormatVersion(major: 1, minor: 2), predicted: true,
+                          digests: ["hevc": "638445749e9069208bd06d9c6a4476277320f98e62169f6730422f173f27d325",
+                                    "av1": "7733134edb433c1f8c6bc2d8b3d81854f96f47f45b4bff761bea7b1631b9673c"])
+    }
+
     /// Decodes `format-V-CODEC.agc` for each codec of `digests` with --verify and compares the
     /// Y4M's SHA-256.
     private func checkFixtures(version: FormatVersion, predicted: Bool, digests: [String: String]) throws {
@@ -131,6 +140,11 @@ final class KeyPictureStreamTests: BadInputTestCase {
             let inspected = try Inspection.inspect(path: stream)
             XCTAssertEqual(inspected.randomAccessPoints, summary.randomAccessFrames)
             XCTAssertEqual(Set(inspected.frames.map(\.type)), ["key", "predicted key", "keypoints"])
+            // Format 1.3: every predicted key picture codes its keypoints against the frames before it.
+            let predictedTypes = Set(try reader.readAll().compactMap { unit -> UInt8? in
+                if case .keyFrame(let key) = unit.element, !key.isRandomAccess { return unit.info.type } else { return nil }
+            })
+            XCTAssertEqual(predictedTypes, [UnitType.predictedKeyFrameWithPredictedKeypoints.rawValue], "\(codec)")
         }
     }
 

@@ -89,7 +89,7 @@ public enum BitstreamInspector {
 
     private static func kind(of type: UInt8) -> String {
         switch UnitType(rawValue: type) {
-        case .keyFrame, .predictedKeyFrame: return "key frames"
+        case .keyFrame, .predictedKeyFrame, .predictedKeyFrameWithPredictedKeypoints: return "key frames"
         case .keypointRun, .referencedKeypointRun: return "keypoints"
         case .audioConfig, .audioPackets: return "audio"
         default: return "overhead"

@@ -33,7 +33,8 @@ public final class BitstreamWriter {
     }
 
     /// Writes a key picture unit (a random-access key frame, or a predicted one, which needs a
-    /// random-access one before it); frame numbers must increase. Returns the unit's offset.
+    /// random-access one before it, as 0x86 when its keypoints are predicted); frame numbers must
+    /// increase. Returns the unit's offset.
     @discardableResult
     public func write(_ keyFrame: KeyFrame) throws -> Int {
         if let last = [keyFrames.last, predictedKeyFrames.last].compactMap({ $0?.frame }).max(),
@@ -42,6 +43,9 @@ public final class BitstreamWriter {
                 "key frame \(keyFrame.frameNumber) does not follow key frame \(last)")
         }
         if keyFrame.isRandomAccess {
+            guard !keyFrame.keypointsArePredicted else {
+                throw BitstreamError.invalidArgument("random-access key frame \(keyFrame.frameNumber) with predicted keypoints: it must decode on its own")
+            }
             let offset = try writePayload(keyFrame)
             keyFrames.append(StreamIndex.Entry(frame: keyFrame.frameNumber, offset: offset))
             framesSeen = max(framesSeen, keyFrame.frameNumber + 1)
@@ -50,7 +54,8 @@ public final class BitstreamWriter {
         guard !keyFrames.isEmpty else {
             throw BitstreamError.invalidArgument("predicted key frame \(keyFrame.frameNumber) before any random-access key frame")
         }
-        let offset = try writePayload(PredictedKeyFrame(keyFrame))
+        let offset = keyFrame.keypointsArePredicted
+            ? try writePayload(PredictedKeypointsKeyFrame(keyFrame)) : try writePayload(PredictedKeyFrame(keyFrame))
         predictedKeyFrames.append(StreamIndex.Entry(frame: keyFrame.frameNumber, offset: offset))
         framesSeen = max(framesSeen, keyFrame.frameNumber + 1)
         return offset

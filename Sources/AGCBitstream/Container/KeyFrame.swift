@@ -18,18 +18,24 @@ public struct KeyFrame: Hashable, Sendable {
     public var packet: [UInt8]
     /// Tagged extras (the documented place for later additions, e.g. the key frame's keypoints).
     public var optionalFields: [OptionalField]
-    /// Whether decoding can start here: the unit type, 0x82 (true) or 0x84 (false).
+    /// Whether decoding can start here: the unit type, 0x82 (true) or 0x84 / 0x86 (false).
     public var isRandomAccess: Bool
+    /// Whether the key picture's keypoints (optional field 1) are coded against the keypoint
+    /// predictor of the frames before it rather than from nothing: unit 0x86 (format 1.3), a
+    /// predicted key picture only.
+    public var keypointsArePredicted: Bool
 
-    public init(frameNumber: Int, packet: [UInt8], optionalFields: [OptionalField] = [], isRandomAccess: Bool = true) {
+    public init(frameNumber: Int, packet: [UInt8], optionalFields: [OptionalField] = [], isRandomAccess: Bool = true,
+                keypointsArePredicted: Bool = false) {
         self.frameNumber = frameNumber
         self.packet = packet
         self.optionalFields = optionalFields
         self.isRandomAccess = isRandomAccess
+        self.keypointsArePredicted = keypointsArePredicted
     }
 }
 
-/// The payload of a predicted key picture unit: a key frame's fields under another type.
+/// The payload of a predicted key picture unit (0x84): a key frame's fields under another type.
 struct PredictedKeyFrame: UnitPayload {
     static var unitType: UnitType { .predictedKeyFrame }
     var keyFrame: KeyFrame
@@ -41,6 +47,23 @@ struct PredictedKeyFrame: UnitPayload {
     init(from reader: inout ByteReader) throws {
         keyFrame = try KeyFrame(from: &reader)
         keyFrame.isRandomAccess = false
+    }
+}
+
+/// The payload of a predicted key picture unit whose keypoints are predicted (0x86, format 1.3):
+/// a key frame's fields under a third type.
+struct PredictedKeypointsKeyFrame: UnitPayload {
+    static var unitType: UnitType { .predictedKeyFrameWithPredictedKeypoints }
+    var keyFrame: KeyFrame
+
+    init(_ keyFrame: KeyFrame) { self.keyFrame = keyFrame }
+
+    func encode(into writer: inout ByteWriter) { keyFrame.encode(into: &writer) }
+
+    init(from reader: inout ByteReader) throws {
+        keyFrame = try KeyFrame(from: &reader)
+        keyFrame.isRandomAccess = false
+        keyFrame.keypointsArePredicted = true
     }
 }
 

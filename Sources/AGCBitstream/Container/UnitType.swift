@@ -1,4 +1,4 @@
-/// The unit types of format 1.2: the one table of type numbers (docs/bitstream.md refers here).
+/// The unit types of format 1.3: the one table of type numbers (docs/bitstream.md refers here).
 ///
 /// Bit 7 of a type is its critical bit: a reader that meets an unknown type skips it by its
 /// length when the bit is clear and refuses the file when it is set.
@@ -26,6 +26,10 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
     /// A keypoint run whose generated frames also say which key picture they are animated from
     /// (format 1.2): the same fields as a keypoint run. Critical: a 1.1 reader must refuse it.
     case referencedKeypointRun = 0x85
+    /// A predicted key picture whose keypoints (optional field 1) are coded against the keypoint
+    /// predictor of the frames before it (format 1.3): the same fields as a key frame.
+    /// Critical: a 1.2 reader must refuse it.
+    case predictedKeyFrameWithPredictedKeypoints = 0x86
 
     /// The critical bit.
     public static let criticalBit: UInt8 = 0x80
@@ -54,6 +58,7 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
         case .endOfStream: return "end of stream"
         case .predictedKeyFrame: return "predicted key frame"
         case .referencedKeypointRun: return "keypoint run with references"
+        case .predictedKeyFrameWithPredictedKeypoints: return "predicted key frame, keypoints predicted"
         }
     }
 }

@@ -113,10 +113,12 @@ public final class Encoder {
                 let keyQuantized = quantizer.quantize(try backend.keypoints(of: keyImage))
                 try pool.add(frame: index, image: keyImage, keypoints: quantizer.dequantize(keyQuantized),
                              randomAccess: coded.isRandomAccess, backend: backend)
-                let keypointField = try KeyFrameKeypoints.encode(keyQuantized)
+                // A predicted key picture's keypoints are predicted like the next generated frame's.
+                let keypointField = try KeyFrameKeypoints.encode(keyQuantized,
+                                                                 predictor: coded.isRandomAccess ? nil : run.encoder.predictor)
                 let unit = KeyFrame(frameNumber: index, packet: coded.packet,
                                     optionalFields: [OptionalField(tag: KeyFrameKeypoints.tag, value: keypointField)],
-                                    isRandomAccess: coded.isRandomAccess)
+                                    isRandomAccess: coded.isRandomAccess, keypointsArePredicted: !coded.isRandomAccess)
                 try writer.write(unit)
                 keyBytes += coded.packet.count + keypointField.count
                 decision.keyPictureCoded(bits: 8 * (coded.packet.count + keypointField.count),
