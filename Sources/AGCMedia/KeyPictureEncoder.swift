@@ -17,7 +17,7 @@ public final class KeyPictureEncoder {
     public let qp: Int
     public let predictedQPOffset: Int
     public let references: Int
-    /// libx265's preset and tune (HEVC only).
+    /// libx265's preset and tune (HEVC; AV1 key pictures ignore them: libaom runs in its real-time mode).
     public let preset: String
     public let tune: KeyPictureTune
 
@@ -44,10 +44,6 @@ public final class KeyPictureEncoder {
         guard codec == .hevc || predictedQPOffset == 0 else {
             throw MediaError(.invalidArgument, operation: operation,
                              detail: "a QP offset for predicted pictures needs hevc (libaom codes every AV1 picture at one quantizer)")
-        }
-        guard codec == .hevc || (preset == "medium" && tune == .none) else {
-            throw MediaError(.invalidArgument, operation: operation,
-                             detail: "a preset or tune for the key pictures needs hevc (libaom runs in its real-time mode)")
         }
         guard KeyPicturePreset.names.contains(preset) else {
             throw MediaError(.invalidArgument, operation: operation,

@@ -44,11 +44,11 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("predicted-qp-offset"), help: "Expert: predicted key pictures are coded at --keyframe-qp + this (0-12, hevc; default from --crf; at most QP 51).")
     var predictedQPOffset: Int?
 
-    @Option(name: .customLong("keyframe-preset"), help: "Expert: libx265's preset for the key pictures (hevc).")
-    var keyFramePreset = EncoderOptions().keyFramePreset
+    @Option(name: .customLong("keyframe-preset"), help: "Expert: libx265's preset for the key pictures (hevc; default \(EncoderOptions().keyFramePreset)).")
+    var keyFramePreset: String?
 
-    @Option(name: .customLong("keyframe-tune"), help: "Expert: what libx265 tunes the key pictures for: none (its psycho-visual optimisation), psnr or ssim (hevc).")
-    var keyFrameTune = EncoderOptions().keyFrameTune.rawValue
+    @Option(name: .customLong("keyframe-tune"), help: "Expert: what libx265 tunes the key pictures for: none (its psycho-visual optimisation), psnr or ssim (hevc; default \(EncoderOptions().keyFrameTune.rawValue)).")
+    var keyFrameTune: String?
 
     @Option(name: .customLong("idr-interval"), help: "Seconds between random-access key pictures at most (the others are predicted); 0: all random-access.")
     var idrInterval = 2.0
@@ -121,17 +121,21 @@ struct EncodeCommand: ParsableCommand {
         }
         options.decision = rule
         options.references = references
-        guard KeyPicturePreset.names.contains(keyFramePreset) else {
-            throw ValidationError("--keyframe-preset \(keyFramePreset): expected one of \(KeyPicturePreset.names.joined(separator: ", "))")
+        guard codec == .hevc || (keyFramePreset == nil && keyFrameTune == nil) else {
+            throw ValidationError("--keyframe-preset and --keyframe-tune need --keyframe-codec hevc (libaom runs in its real-time mode)")
         }
-        guard let tune = KeyPictureTune(rawValue: keyFrameTune) else {
-            throw ValidationError("--keyframe-tune \(keyFrameTune): expected none, psnr or ssim")
+        if let keyFramePreset {
+            guard KeyPicturePreset.names.contains(keyFramePreset) else {
+                throw ValidationError("--keyframe-preset \(keyFramePreset): expected one of \(KeyPicturePreset.names.joined(separator: ", "))")
+            }
+            options.keyFramePreset = keyFramePreset
         }
-        guard codec == .hevc || (keyFramePreset == EncoderOptions().keyFramePreset && tune == EncoderOptions().keyFrameTune) else {
-            throw ValidationError("--keyframe-preset and --keyframe-tune need --keyframe-codec hevc")
+        if let keyFrameTune {
+            guard let tune = KeyPictureTune(rawValue: keyFrameTune) else {
+                throw ValidationError("--keyframe-tune \(keyFrameTune): expected none, psnr or ssim")
+            }
+            options.keyFrameTune = tune
         }
-        options.keyFramePreset = keyFramePreset
-        options.keyFrameTune = tune
         if let predictedQPOffset {
             guard EncoderOptions.predictedQPOffsetRange.contains(predictedQPOffset) else {
                 throw ValidationError("--predicted-qp-offset \(predictedQPOffset): expected \(EncoderOptions.predictedQPOffsetRange)")

@@ -54,12 +54,12 @@ struct RDCommand: ParsableCommand {
     var references = "\(EncoderOptions().references)"
 
     @Option(name: .customLong("keyframe-preset"),
-            help: "AGC: libx265 preset(s) for the key pictures (agc-encode --keyframe-preset), one ladder per value (curve agc-hevc-PRESET).")
-    var keyFramePreset = EncoderOptions().keyFramePreset
+            help: "AGC: libx265 preset(s) for the key pictures (agc-encode --keyframe-preset), one ladder per value (curve agc-hevc-PRESET; default \(EncoderOptions().keyFramePreset)).")
+    var keyFramePreset: String?
 
     @Option(name: .customLong("keyframe-tune"),
-            help: "AGC: libx265 tune(s) for the key pictures, none, psnr and/or ssim, one ladder per value (curve agc-hevc-TUNE).")
-    var keyFrameTune = EncoderOptions().keyFrameTune.rawValue
+            help: "AGC: libx265 tune(s) for the key pictures, none, psnr and/or ssim, one ladder per value (curve agc-hevc-TUNE; default \(EncoderOptions().keyFrameTune.rawValue)).")
+    var keyFrameTune: String?
 
     @Option(name: .customLong("hevc-crf"), help: "x265 CRF ladder, comma-separated.")
     var hevcCRF = Ladders.hevcCRFs.map(String.init).joined(separator: ",")
@@ -153,38 +153,29 @@ struct RDCommand: ParsableCommand {
         guard !pools.isEmpty, pools.allSatisfy({ EncoderOptions.referenceRange.contains($0 ?? 0) }) else {
             throw ValidationError("--references \(references): expected \(EncoderOptions.referenceRange), comma-separated")
         }
-        let presets = keyFramePreset.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !presets.isEmpty, presets.allSatisfy(KeyPicturePreset.names.contains) else {
-            throw ValidationError("--keyframe-preset \(keyFramePreset): expected x265 presets (\(KeyPicturePreset.names.joined(separator: ", "))), comma-separated")
-        }
-        let tunes = keyFrameTune.split(separator: ",").map { KeyPictureTune(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
-        guard !tunes.isEmpty, tunes.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--keyframe-tune \(keyFrameTune): expected none, psnr and/or ssim, comma-separated")
-        }
-        guard codec == .hevc || (presets == [EncoderOptions().keyFramePreset] && tunes == [EncoderOptions().keyFrameTune]) else {
+        guard codec == .hevc || (keyFramePreset == nil && keyFrameTune == nil) else {
             throw ValidationError("--keyframe-preset and --keyframe-tune need HEVC key pictures")
         }
-        var result: [AGCSettings] = []
-        for idr in try idrIntervals() {
-            for offset in offsets {
-                for rule in rules {
-                    for pool in pools {
-                        for preset in presets {
-                            for tune in tunes {
-                                var settings = AGCSettings.defaults(codec)
-                                settings.idrInterval = idr
-                                settings.predictedQPOffset = offset!
-                                settings.decision = rule!
-                                settings.references = pool!
-                                settings.keyFramePreset = preset
-                                settings.keyFrameTune = tune!
-                                result.append(settings)
-                            }
-                        }
-                    }
-                }
-            }
+        let presets = (keyFramePreset ?? EncoderOptions().keyFramePreset).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !presets.isEmpty, presets.allSatisfy(KeyPicturePreset.names.contains) else {
+            throw ValidationError("--keyframe-preset \(keyFramePreset ?? ""): expected x265 presets (\(KeyPicturePreset.names.joined(separator: ", "))), comma-separated")
         }
+        let tunes = (keyFrameTune ?? EncoderOptions().keyFrameTune.rawValue).split(separator: ",")
+            .map { KeyPictureTune(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+        guard !tunes.isEmpty, tunes.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--keyframe-tune \(keyFrameTune ?? ""): expected none, psnr and/or ssim, comma-separated")
+        }
+        // Every combination, the first option outermost.
+        var result = [AGCSettings.defaults(codec)]
+        func vary<Value>(_ values: [Value], _ set: (inout AGCSettings, Value) -> Void) {
+            result = result.flatMap { base in values.map { value in var settings = base; set(&settings, value); return settings } }
+        }
+        vary(try idrIntervals()) { $0.idrInterval = $1 }
+        vary(offsets.map { $0! }) { $0.predictedQPOffset = $1 }
+        vary(rules.map { $0! }) { $0.decision = $1 }
+        vary(pools.map { $0! }) { $0.references = $1 }
+        vary(presets) { $0.keyFramePreset = $1 }
+        vary(tunes.map { $0! }) { $0.keyFrameTune = $1 }
         return result
     }
 

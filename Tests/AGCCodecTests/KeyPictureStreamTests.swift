@@ -183,26 +183,47 @@ final class KeyPictureStreamTests: BadInputTestCase {
         let part = try decodedFrames(stream, frames: range)
         for f in range { XCTAssertEqual(part[f], all[f], "frame \(f)") }
 
-        // The first run after the first key picture re-coded to name the key picture two back.
+        // The first run with a rebuilt frame re-coded to name one key picture more than there
+        // are since the random-access one. Its predictor is found as the decoder finds it (the
+        // key pictures' keypoints, those of 0x86 units predicted from the frames before them).
         let quantizer = try KeypointQuantizer(stepDenominator: reader.header.keypointStepDenominator)
-        guard case .keyFrame(let first) = try reader.readAll().first(where: {
-            if case .keyFrame = $0.element { return true } else { return false }
-        })!.element else { return XCTFail("no key frame") }
-        let keyPoints = try KeyFrameKeypoints.decode(first.optionalFields.first { $0.tag == KeyFrameKeypoints.tag }!.value,
-                                                     count: reader.header.keypointCount, quantizer: quantizer)
+        let count = reader.header.keypointCount
+        var predictor: [QuantizedKeypoint] = []
+        var keysSinceRandomAccess = 0
+        var target: (firstFrame: Int, predictor: [QuantizedKeypoint], reference: Int)?
+        for unit in try reader.readAll() where target == nil {
+            switch unit.element {
+            case .keyFrame(let key):
+                keysSinceRandomAccess = key.isRandomAccess ? 1 : keysSinceRandomAccess + 1
+                predictor = try KeyFrameKeypoints.decode(key.optionalFields.first { $0.tag == KeyFrameKeypoints.tag }!.value,
+                                                         count: count, quantizer: quantizer,
+                                                         predictor: key.keypointsArePredicted ? predictor : nil)
+            case .keypointRun(let run):
+                let decoded = try run.decode(quantizer: quantizer, predictor: predictor)
+                if decoded.frames.contains(where: { $0 != .repeatKeyFrame }) {
+                    target = (run.firstFrame, predictor, keysSinceRandomAccess)
+                }
+                predictor = decoded.predictor
+            default:
+                continue
+            }
+        }
+        let (firstFrame, runPredictor, reference) = try XCTUnwrap(target, "a run with a rebuilt frame")
+        XCTAssertLessThan(reference, FormatLimits.maxReferences, "a reference the run can code")
         var changed: Int?
         try rewrite(stream, to: path("bad-reference.agc"), header: { _ in }, run: { run in
-            guard run.firstFrame == first.frameNumber + 1 else { return }
-            let frames = try run.decode(quantizer: quantizer, predictor: keyPoints).frames.map { frame -> KeypointFrame in
-                if case .generated(let points, _) = frame { return .generated(points, reference: 2) }
+            guard run.firstFrame == firstFrame else { return }
+            let frames = try run.decode(quantizer: quantizer, predictor: runPredictor).frames.map { frame -> KeypointFrame in
+                if case .generated(let points, _) = frame { return .generated(points, reference: reference) }
                 return frame
             }
             changed = frames.firstIndex { $0 != .repeatKeyFrame }.map { run.firstFrame + $0 }
-            run = try KeypointRun(firstFrame: run.firstFrame, frames: frames, predictor: keyPoints, codesReferences: true)
+            run = try KeypointRun(firstFrame: run.firstFrame, frames: frames, predictor: runPredictor, codesReferences: true)
         })
         let frame = try XCTUnwrap(changed)
         XCTAssertThrowsError(try decode(path("bad-reference.agc"), path("r.y4m"))) { error in
-            XCTAssertTrue("\(error)".contains("frame \(frame) names the key picture 2 back, but there are only 1 from the last random-access one on"), "\(error)")
+            XCTAssertTrue("\(error)".contains("frame \(frame) names the key picture \(reference) back, but there are only "
+                + "\(reference) from the last random-access one on"), "\(error)")
         }
     }
 
