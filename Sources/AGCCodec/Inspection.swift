@@ -93,12 +93,14 @@ public enum Inspection {
             lines.append("  random-access key frames at: " + out.randomAccessPoints.map(String.init).joined(separator: " ")
                 + " (the others are predicted key pictures)")
         }
-        lines.append("  offset      type              size  crc  frames")
+        // The type column is as wide as the longest name in this stream.
+        let width = max(22, (out.units.map { $0.typeName.count }.max() ?? 0) + 8)
+        lines.append("  offset      type" + String(repeating: " ", count: width - 8) + "size  crc  frames")
         for u in out.units {
             let frames = u.frame.map { f in u.frameCount.map { "\(f)-\(f + $0 - 1)" } ?? "\(f)" } ?? ""
             let offset = String(u.offset), size = String(u.size)
             lines.append("  " + offset + String(repeating: " ", count: max(1, 12 - offset.count)) + u.typeName
-                + String(repeating: " ", count: max(1, 22 - u.typeName.count - size.count)) + size
+                + String(repeating: " ", count: max(1, width - u.typeName.count - size.count)) + size
                 + "  " + (u.crcOK ? "ok " : "BAD") + "  " + frames + (u.problem.map { "  \($0)" } ?? ""))
         }
         if let e = out.format.error { lines.append("  error: \(e)") }
