@@ -9,8 +9,8 @@ public struct EncoderOptions: Sendable {
     public var keyFrameCodec: IntraCodec = .hevc
     /// Quantizer of the random-access key pictures.
     public var keyFrameQP = 32
-    /// Predicted key pictures are coded at `keyFrameQP` + this (HEVC; at most the codec's
-    /// coarsest quantizer). `QualityLadder` sets it (+4 for HEVC, 0 for AV1).
+    /// Predicted key pictures are coded at `keyFrameQP` + this (HEVC, at most QP 51; AV1
+    /// ignores it). `QualityLadder` sets it (+4 for HEVC).
     public var predictedQPOffset = 0
     /// The offsets `predictedQPOffset` may take.
     public static let predictedQPOffsetRange = 0...12

@@ -24,8 +24,9 @@ final class KeyPictureLayer {
     init(options: EncoderOptions, frameRate: Double) throws {
         size = options.size
         // The coarsest QPs leave no room for the whole offset: predicted pictures stop at the
-        // codec's coarsest quantizer.
-        let offset = max(0, min(options.predictedQPOffset, options.keyFrameCodec.qpRange.upperBound - options.keyFrameQP))
+        // codec's coarsest quantizer. AV1 key pictures use one quantizer (no offset).
+        let offset = options.keyFrameCodec != .hevc ? 0
+            : max(0, min(options.predictedQPOffset, options.keyFrameCodec.qpRange.upperBound - options.keyFrameQP))
         encoder = try KeyPictureEncoder(codec: options.keyFrameCodec, width: size, height: size, qp: options.keyFrameQP,
                                         predictedQPOffset: offset, preset: options.keyFramePreset, tune: options.keyFrameTune)
         decoder = try KeyPictureDecoder(codec: options.keyFrameCodec)
