@@ -155,6 +155,27 @@ public final class Decoder {
         var predictor: [QuantizedKeypoint] = []
         var next = start.frame   // the next frame number the stream delivers
         var keyFrames = 0
+        /// Shows the decoded frames of the run at `runStart` from `next` on, as far as wanted;
+        /// false once past the wanted frames.
+        func show(_ frames: [KeypointFrame], runAt runStart: Int) throws -> Bool {
+            guard let key = keyImage else { throw CodecError.input("\(input): keypoints before any key frame") }
+            for coded in frames {
+                if next > wanted.upperBound { return false }
+                defer { next += 1 }
+                guard wanted.contains(next) else { continue }
+                switch coded {
+                case .repeatKeyFrame: try frame(next, key)
+                case .generated(let points, let reference):
+                    guard reference < pool.entries.count else {
+                        throw CodecError.input("\(input): keypoint run at frame \(runStart): frame \(next) names the key "
+                            + "picture \(reference) back, but there are only \(pool.entries.count) from the last random-access one on")
+                    }
+                    try pool.load(reference, into: backend)
+                    try frame(next, try backend.rebuild(keypoints: quantizer.dequantize(points)))
+                }
+            }
+            return true
+        }
         decoding: while next <= wanted.upperBound {
             let unit: DecodedUnit?
             do { unit = try cursor.next() } catch {
@@ -166,27 +187,39 @@ public final class Decoder {
                 guard key.frameNumber == next else {
                     throw CodecError.input("\(input): key frame \(key.frameNumber) where frame \(next) was expected")
                 }
-                guard let field = key.optionalFields.first(where: { $0.tag == KeyFrameKeypoints.tag }) else {
-                    throw CodecError.input("\(input): key frame \(key.frameNumber) carries no keypoints")
-                }
                 let image: RGBImage
+                let keypoints: [QuantizedKeypoint]
+                var following: [KeypointFrame] = []
                 do {
                     image = try keyDecoder.decode(Data(key.packet), width: size, height: size, randomAccess: key.isRandomAccess)
-                    // Unit 0x86: predicted from the keypoints the next generated frame would be.
-                    predictor = try KeyFrameKeypoints.decode(field.value, count: header.keypointCount, quantizer: quantizer,
-                                                             predictor: key.keypointsArePredicted ? predictor : nil)
+                    if let run = key.run {
+                        // Unit 0x86: the run opens with the picture's keypoints, predicted from the frames before it.
+                        guard predictor.count == header.keypointCount else {
+                            throw BitstreamError.invalidArgument("a key picture with its run before any random-access key frame")
+                        }
+                        let decoded = try run.decodeAfterKeyPicture(quantizer: quantizer, predictor: predictor)
+                        keypoints = decoded.keypoints
+                        following = decoded.frames
+                        predictor = decoded.predictor
+                    } else {
+                        guard let field = key.optionalFields.first(where: { $0.tag == KeyFrameKeypoints.tag }) else {
+                            throw BitstreamError.invalidArgument("it carries no keypoints")
+                        }
+                        keypoints = try KeyFrameKeypoints.decode(field.value, count: header.keypointCount, quantizer: quantizer)
+                        predictor = keypoints
+                    }
                 } catch {
                     throw CodecError.input("\(input): key frame \(key.frameNumber): \(error)"
                         + Self.lostFrames(reader, fromUnitAt: unit.info.offset, frame: key.frameNumber))
                 }
-                try pool.add(frame: key.frameNumber, image: image, keypoints: quantizer.dequantize(predictor),
+                try pool.add(frame: key.frameNumber, image: image, keypoints: quantizer.dequantize(keypoints),
                              randomAccess: key.isRandomAccess, backend: backend)
                 keyImage = image
                 keyFrames += 1
                 if wanted.contains(next) { try frame(next, image) }
                 next += 1
+                guard try show(following, runAt: key.frameNumber + 1) else { break decoding }
             case .keypointRun(let run):
-                guard let key = keyImage else { throw CodecError.input("\(input): keypoints before any key frame") }
                 guard run.firstFrame == next else {
                     throw CodecError.input("\(input): keypoint run starts at frame \(run.firstFrame), expected \(next)")
                 }
@@ -195,21 +228,7 @@ public final class Decoder {
                     throw CodecError.input("\(input): keypoint run at frame \(run.firstFrame): \(error)")
                 }
                 predictor = decoded.predictor
-                for coded in decoded.frames {
-                    if next > wanted.upperBound { break decoding }
-                    defer { next += 1 }
-                    guard wanted.contains(next) else { continue }
-                    switch coded {
-                    case .repeatKeyFrame: try frame(next, key)
-                    case .generated(let points, let reference):
-                        guard reference < pool.entries.count else {
-                            throw CodecError.input("\(input): keypoint run at frame \(run.firstFrame): frame \(next) names the key "
-                                + "picture \(reference) back, but there are only \(pool.entries.count) from the last random-access one on")
-                        }
-                        try pool.load(reference, into: backend)
-                        try frame(next, try backend.rebuild(keypoints: quantizer.dequantize(points)))
-                    }
-                }
+                guard try show(decoded.frames, runAt: run.firstFrame) else { break decoding }
             case .audioPackets(let packets):
                 for p in packets {
                     try audio(AGCMedia.AudioPacket(data: Data(p.data), pts: p.pts, dts: p.pts, duration: p.duration))

@@ -165,29 +165,37 @@ final class BitstreamRoundTripTests: XCTestCase {
         XCTAssertEqual(BitstreamInspector.inspect(bytes).randomAccessFrameNumbers, [0, 4])
     }
 
-    /// Format 1.3: a predicted key picture whose keypoints are predicted travels as unit 0x86
-    /// (critical), is listed with the predicted pictures, and reads back with the flag; a
-    /// random-access key frame cannot have predicted keypoints (it must decode on its own).
-    func testPredictedKeypointKeyFramesRoundTrip() throws {
-        let writer = try BitstreamWriter(header: Synthetic.header(frameCount: 4, hasAudio: false))
+    /// Format 1.3: a predicted key picture with its run travels as unit 0x86 (critical), is
+    /// listed with the predicted pictures, covers its run's frames and reads back with the run
+    /// (with and without references); a random-access key frame cannot carry a run (it must
+    /// decode on its own), nor a run that does not start right after the picture.
+    func testKeyFramesWithTheirRunRoundTrip() throws {
+        let writer = try BitstreamWriter(header: Synthetic.header(frameCount: 9, hasAudio: false))
         try writer.write(KeyFrame(frameNumber: 0, packet: [1, 2, 3]))
-        XCTAssertThrowsError(try writer.write(KeyFrame(frameNumber: 1, packet: [4], keypointsArePredicted: true)))
-        let third = KeyFrame(frameNumber: 2, packet: [5, 6], optionalFields: [OptionalField(tag: 1, value: [9, 9])],
-                             isRandomAccess: false, keypointsArePredicted: true)
-        let offset = try writer.write(third)
-        try writer.write(KeyFrame(frameNumber: 3, packet: [7], isRandomAccess: false))
-        try writer.finish(frameCount: 4)
+        let run = KeypointRun(firstFrame: 2, frameCount: 3, codedData: [7, 7, 7, 7], codesReferences: false)
+        XCTAssertThrowsError(try writer.write(KeyFrame(frameNumber: 1, packet: [4], run: KeypointRun(firstFrame: 2, frameCount: 0, codedData: []))))
+        XCTAssertThrowsError(try writer.write(KeyFrame(frameNumber: 2, packet: [4], isRandomAccess: false, run: run)), "run at 3")
+        let second = KeyFrame(frameNumber: 1, packet: [5, 6], isRandomAccess: false, run: run)
+        let offset = try writer.write(second)
+        let third = KeyFrame(frameNumber: 5, packet: [8], isRandomAccess: false,
+                             run: KeypointRun(firstFrame: 6, frameCount: 0, codedData: [1, 2, 3, 4], codesReferences: true))
+        try writer.write(third)
+        try writer.write(KeypointRun(firstFrame: 6, frameCount: 3, codedData: [9, 9, 9, 9]))
+        try writer.finish()
         let bytes = [UInt8](writer.data)
-        XCTAssertEqual(bytes[offset], UnitType.predictedKeyFrameWithPredictedKeypoints.rawValue)
+        XCTAssertEqual(bytes[offset], UnitType.predictedKeyFrameWithRun.rawValue)
         XCTAssertTrue(UnitType.isCritical(bytes[offset]), "a 1.2 reader must refuse it")
         let reader = try BitstreamReader(bytes: bytes)
-        XCTAssertEqual(reader.index.predictedKeyFrames.map(\.frame), [2, 3])
+        XCTAssertEqual(reader.index.predictedKeyFrames.map(\.frame), [1, 5])
+        XCTAssertEqual(reader.index.frameCount, 9)
         let keys = try reader.readAll().compactMap { unit -> KeyFrame? in
             if case .keyFrame(let k) = unit.element { return k } else { return nil }
         }
-        XCTAssertEqual(keys, [KeyFrame(frameNumber: 0, packet: [1, 2, 3]), third,
-                              KeyFrame(frameNumber: 3, packet: [7], isRandomAccess: false)])
+        XCTAssertEqual(keys, [KeyFrame(frameNumber: 0, packet: [1, 2, 3]), second, third])
+        XCTAssertEqual(keys.map(\.endFrame), [1, 5, 6])
         XCTAssertEqual(try BitstreamReader(bytes: Array(bytes.dropLast(16))).index, reader.index, "rebuilt index")
+        let unit = try XCTUnwrap(BitstreamInspector.inspect(bytes).units.first { $0.offset == offset })
+        XCTAssertEqual([unit.frame, unit.frameCount, unit.runDataSize], [1, 4, 4])
     }
 
     /// A stream without predicted pictures keeps the index of format 1.0 (two lists).

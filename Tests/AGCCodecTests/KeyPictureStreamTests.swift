@@ -140,32 +140,42 @@ final class KeyPictureStreamTests: BadInputTestCase {
             let inspected = try Inspection.inspect(path: stream)
             XCTAssertEqual(inspected.randomAccessPoints, summary.randomAccessFrames)
             XCTAssertEqual(Set(inspected.frames.map(\.type)), ["key", "predicted key", "keypoints"])
-            // Format 1.3: every predicted key picture codes its keypoints against the frames before it.
+            // Format 1.3: every predicted key picture carries its run.
             let predictedTypes = Set(try reader.readAll().compactMap { unit -> UInt8? in
                 if case .keyFrame(let key) = unit.element, !key.isRandomAccess { return unit.info.type } else { return nil }
             })
-            XCTAssertEqual(predictedTypes, [UnitType.predictedKeyFrameWithPredictedKeypoints.rawValue], "\(codec)")
+            XCTAssertEqual(predictedTypes, [UnitType.predictedKeyFrameWithRun.rawValue], "\(codec)")
         }
     }
 
     /// Rebuilt frames animated from one of the last key pictures (`--references 3`, format 1.2):
-    /// the decoder shows the encoder's pictures (hashes) whole and from a seek, the runs are
-    /// units 0x85 naming references other than the latest, and a stream whose run names a key
+    /// the decoder shows the encoder's pictures (hashes) whole and from a seek, the runs (units
+    /// 0x85, and inside 0x86 units) name references other than the latest, and a stream whose run names a key
     /// picture that is not there (more than follow the random-access one) is refused.
     func testReferencesRoundTripAndSeek() throws {
         let (stream, summary) = try predictedStream(references: 3)
         let reader = try BitstreamReader(data: try Data(contentsOf: URL(fileURLWithPath: stream)))
         var references: [Int: Int] = [:]
         for unit in try reader.readAll() {
-            guard case .keypointRun(let run) = unit.element else { continue }
+            // Runs of their own (0x85) and runs inside predicted key pictures' units (0x86, which
+            // open with the picture's keypoints: one frame more).
+            let run: KeypointRun, frames: Int
+            switch unit.element {
+            case .keypointRun(let r):
+                XCTAssertEqual(unit.info.type, UnitType.referencedKeypointRun.rawValue)
+                (run, frames) = (r, r.frameCount)
+            case .keyFrame(let key) where key.run != nil:
+                (run, frames) = (key.run!, key.run!.frameCount + 1)
+            default:
+                continue
+            }
             XCTAssertTrue(run.codesReferences)
-            XCTAssertEqual(unit.info.type, UnitType.referencedKeypointRun.rawValue)
             let quantizer = try KeypointQuantizer(stepDenominator: reader.header.keypointStepDenominator)
             var decoder = KeypointRunDecoder(payload: run.codedData, quantizer: quantizer,
                                              predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0),
                                                                             count: reader.header.keypointCount),
                                              codesReferences: true)
-            for frame in try decoder.decodeFrames(run.frameCount) {
+            for frame in try decoder.decodeFrames(frames) {
                 if case .generated(_, let r) = frame { references[r, default: 0] += 1 }
             }
         }
@@ -185,40 +195,55 @@ final class KeyPictureStreamTests: BadInputTestCase {
 
         // The first run with a rebuilt frame re-coded to name one key picture more than there
         // are since the random-access one. Its predictor is found as the decoder finds it (the
-        // key pictures' keypoints, those of 0x86 units predicted from the frames before them).
+        // random-access key pictures' keypoints, and the runs of 0x86 units, which open with
+        // their key picture's keypoints).
         let quantizer = try KeypointQuantizer(stepDenominator: reader.header.keypointStepDenominator)
-        let count = reader.header.keypointCount
         var predictor: [QuantizedKeypoint] = []
         var keysSinceRandomAccess = 0
-        var target: (firstFrame: Int, predictor: [QuantizedKeypoint], reference: Int)?
+        var target: (firstFrame: Int, predictor: [QuantizedKeypoint], reference: Int, keyPicture: [QuantizedKeypoint]?)?
         for unit in try reader.readAll() where target == nil {
             switch unit.element {
             case .keyFrame(let key):
                 keysSinceRandomAccess = key.isRandomAccess ? 1 : keysSinceRandomAccess + 1
-                predictor = try KeyFrameKeypoints.decode(key.optionalFields.first { $0.tag == KeyFrameKeypoints.tag }!.value,
-                                                         count: count, quantizer: quantizer,
-                                                         predictor: key.keypointsArePredicted ? predictor : nil)
+                if let run = key.run {
+                    let decoded = try run.decodeAfterKeyPicture(quantizer: quantizer, predictor: predictor)
+                    if decoded.frames.contains(where: { $0 != .repeatKeyFrame }) {
+                        target = (run.firstFrame, predictor, keysSinceRandomAccess, decoded.keypoints)
+                    }
+                    predictor = decoded.predictor
+                } else {
+                    predictor = try KeyFrameKeypoints.decode(key.optionalFields.first { $0.tag == KeyFrameKeypoints.tag }!.value,
+                                                             count: reader.header.keypointCount, quantizer: quantizer)
+                }
             case .keypointRun(let run):
                 let decoded = try run.decode(quantizer: quantizer, predictor: predictor)
                 if decoded.frames.contains(where: { $0 != .repeatKeyFrame }) {
-                    target = (run.firstFrame, predictor, keysSinceRandomAccess)
+                    target = (run.firstFrame, predictor, keysSinceRandomAccess, nil)
                 }
                 predictor = decoded.predictor
             default:
                 continue
             }
         }
-        let (firstFrame, runPredictor, reference) = try XCTUnwrap(target, "a run with a rebuilt frame")
+        let (firstFrame, runPredictor, reference, keyPicture) = try XCTUnwrap(target, "a run with a rebuilt frame")
         XCTAssertLessThan(reference, FormatLimits.maxReferences, "a reference the run can code")
         var changed: Int?
-        try rewrite(stream, to: path("bad-reference.agc"), header: { _ in }, run: { run in
-            guard run.firstFrame == firstFrame else { return }
-            let frames = try run.decode(quantizer: quantizer, predictor: runPredictor).frames.map { frame -> KeypointFrame in
+        func recoded(_ run: KeypointRun) throws -> KeypointRun {
+            let frames = try (keyPicture == nil ? run.decode(quantizer: quantizer, predictor: runPredictor).frames
+                : run.decodeAfterKeyPicture(quantizer: quantizer, predictor: runPredictor).frames).map { frame -> KeypointFrame in
                 if case .generated(let points, _) = frame { return .generated(points, reference: reference) }
                 return frame
             }
             changed = frames.firstIndex { $0 != .repeatKeyFrame }.map { run.firstFrame + $0 }
-            run = try KeypointRun(firstFrame: run.firstFrame, frames: frames, predictor: runPredictor, codesReferences: true)
+            var encoder = KeypointRunEncoder(predictor: runPredictor, codesReferences: true)
+            if let keyPicture { try encoder.encode(.generated(keyPicture)) }
+            for frame in frames { try encoder.encode(frame) }
+            return KeypointRun(firstFrame: run.firstFrame, frameCount: frames.count, codedData: encoder.finish(), codesReferences: true)
+        }
+        try rewrite(stream, to: path("bad-reference.agc"), header: { _ in }, keyFrame: { key in
+            if let run = key.run, run.firstFrame == firstFrame { key.run = try? recoded(run) }
+        }, run: { run in
+            if run.firstFrame == firstFrame { run = try recoded(run) }
         })
         let frame = try XCTUnwrap(changed)
         XCTAssertThrowsError(try decode(path("bad-reference.agc"), path("r.y4m"))) { error in

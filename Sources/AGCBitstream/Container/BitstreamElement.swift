@@ -1,8 +1,8 @@
 /// The parsed content of one unit.
 public enum BitstreamElement: Hashable, Sendable {
     case sequenceHeader(SequenceHeader)
-    /// A key picture, random-access (0x82) or predicted (0x84, 0x86): `KeyFrame.isRandomAccess`,
-    /// `KeyFrame.keypointsArePredicted`.
+    /// A key picture, random-access (0x82) or predicted (0x84, or 0x86 with its run):
+    /// `KeyFrame.isRandomAccess`, `KeyFrame.run`.
     case keyFrame(KeyFrame)
     /// A keypoint run, with (0x85) or without (0x83) references: `KeypointRun.codesReferences`.
     case keypointRun(KeypointRun)
@@ -36,7 +36,7 @@ extension BitstreamElement {
             case .sequenceHeader: return .sequenceHeader(try SequenceHeader(from: &reader))
             case .keyFrame: return .keyFrame(try KeyFrame(from: &reader))
             case .predictedKeyFrame: return .keyFrame(try PredictedKeyFrame(from: &reader).keyFrame)
-            case .predictedKeyFrameWithPredictedKeypoints: return .keyFrame(try PredictedKeypointsKeyFrame(from: &reader).keyFrame)
+            case .predictedKeyFrameWithRun: return .keyFrame(try KeyFrameWithRun(from: &reader).keyFrame)
             case .keypointRun: return .keypointRun(try KeypointRun(from: &reader))
             case .referencedKeypointRun: return .keypointRun(try ReferencedKeypointRun(from: &reader).run)
             case .audioConfig: return .audioConfig(try AudioConfig(from: &reader))

@@ -12,8 +12,10 @@ public struct UnitSummary: Hashable, Codable, Sendable {
     public var crcOK: Bool
     /// The key frame's number, or a keypoint run's / hash unit's first frame.
     public var frame: Int?
-    /// Frames a keypoint run or hash unit covers.
+    /// Frames a keypoint run, a key frame with its run (0x86) or hash unit covers.
     public var frameCount: Int?
+    /// Bytes of a 0x86 unit's range-coded run (the key picture's keypoints and the frames after it).
+    public var runDataSize: Int?
     /// Why the payload could not be parsed, if it could not.
     public var problem: String?
 }
@@ -89,7 +91,7 @@ public enum BitstreamInspector {
 
     private static func kind(of type: UInt8) -> String {
         switch UnitType(rawValue: type) {
-        case .keyFrame, .predictedKeyFrame, .predictedKeyFrameWithPredictedKeypoints: return "key frames"
+        case .keyFrame, .predictedKeyFrame, .predictedKeyFrameWithRun: return "key frames"
         case .keypointRun, .referencedKeypointRun: return "keypoints"
         case .audioConfig, .audioPackets: return "audio"
         default: return "overhead"
@@ -104,6 +106,10 @@ public enum BitstreamInspector {
                 if report.header == nil { report.header = header }
             case .keyFrame(let keyFrame):
                 summary.frame = keyFrame.frameNumber
+                if let run = keyFrame.run {
+                    summary.frameCount = 1 + run.frameCount
+                    summary.runDataSize = run.codedData.count
+                }
                 report.keyFrameNumbers.append(keyFrame.frameNumber)
                 if keyFrame.isRandomAccess { report.randomAccessFrameNumbers.append(keyFrame.frameNumber) }
             case .keypointRun(let run):

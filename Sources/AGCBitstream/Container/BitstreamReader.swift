@@ -116,7 +116,7 @@ public struct BitstreamReader: Sendable {
                 case .keyFrame(let keyFrame):
                     let entry = StreamIndex.Entry(frame: keyFrame.frameNumber, offset: unit.info.offset)
                     if keyFrame.isRandomAccess { keyFrames.append(entry) } else { predicted.append(entry) }
-                    frames = max(frames, keyFrame.frameNumber + 1)
+                    frames = max(frames, keyFrame.endFrame)
                 case .keypointRun(let run):
                     runs.append(StreamIndex.Entry(frame: run.firstFrame, offset: unit.info.offset))
                     frames = max(frames, run.firstFrame + run.frameCount)

@@ -33,7 +33,7 @@ public final class BitstreamWriter {
     }
 
     /// Writes a key picture unit (a random-access key frame, or a predicted one, which needs a
-    /// random-access one before it, as 0x86 when its keypoints are predicted); frame numbers must
+    /// random-access one before it, as 0x86 when it carries its run); frame numbers must
     /// increase. Returns the unit's offset.
     @discardableResult
     public func write(_ keyFrame: KeyFrame) throws -> Int {
@@ -42,10 +42,15 @@ public final class BitstreamWriter {
             throw BitstreamError.invalidArgument(
                 "key frame \(keyFrame.frameNumber) does not follow key frame \(last)")
         }
-        if keyFrame.isRandomAccess {
-            guard !keyFrame.keypointsArePredicted else {
-                throw BitstreamError.invalidArgument("random-access key frame \(keyFrame.frameNumber) with predicted keypoints: it must decode on its own")
+        if let run = keyFrame.run {
+            guard !keyFrame.isRandomAccess else {
+                throw BitstreamError.invalidArgument("random-access key frame \(keyFrame.frameNumber) with a run: it must decode on its own")
             }
+            guard run.firstFrame == keyFrame.frameNumber + 1 else {
+                throw BitstreamError.invalidArgument("the run of key frame \(keyFrame.frameNumber) starts at frame \(run.firstFrame)")
+            }
+        }
+        if keyFrame.isRandomAccess {
             let offset = try writePayload(keyFrame)
             keyFrames.append(StreamIndex.Entry(frame: keyFrame.frameNumber, offset: offset))
             framesSeen = max(framesSeen, keyFrame.frameNumber + 1)
@@ -54,10 +59,9 @@ public final class BitstreamWriter {
         guard !keyFrames.isEmpty else {
             throw BitstreamError.invalidArgument("predicted key frame \(keyFrame.frameNumber) before any random-access key frame")
         }
-        let offset = keyFrame.keypointsArePredicted
-            ? try writePayload(PredictedKeypointsKeyFrame(keyFrame)) : try writePayload(PredictedKeyFrame(keyFrame))
+        let offset = keyFrame.run != nil ? try writePayload(KeyFrameWithRun(keyFrame)) : try writePayload(PredictedKeyFrame(keyFrame))
         predictedKeyFrames.append(StreamIndex.Entry(frame: keyFrame.frameNumber, offset: offset))
-        framesSeen = max(framesSeen, keyFrame.frameNumber + 1)
+        framesSeen = max(framesSeen, keyFrame.endFrame)
         return offset
     }
 

@@ -20,19 +20,23 @@ public struct KeyFrame: Hashable, Sendable {
     public var optionalFields: [OptionalField]
     /// Whether decoding can start here: the unit type, 0x82 (true) or 0x84 / 0x86 (false).
     public var isRandomAccess: Bool
-    /// Whether the key picture's keypoints (optional field 1) are coded against the keypoint
-    /// predictor of the frames before it rather than from nothing: unit 0x86 (format 1.3), a
-    /// predicted key picture only.
-    public var keypointsArePredicted: Bool
+    /// Unit 0x86 (format 1.3), a predicted key picture only: the key picture's keypoints and the
+    /// frames after it, range coded together as one run whose first coded frame is the key
+    /// picture itself (`firstFrame` = `frameNumber` + 1, `frameCount` the frames after it).
+    /// Such a unit carries no keypoints field; nil for units 0x82 and 0x84.
+    public var run: KeypointRun?
 
     public init(frameNumber: Int, packet: [UInt8], optionalFields: [OptionalField] = [], isRandomAccess: Bool = true,
-                keypointsArePredicted: Bool = false) {
+                run: KeypointRun? = nil) {
         self.frameNumber = frameNumber
         self.packet = packet
         self.optionalFields = optionalFields
         self.isRandomAccess = isRandomAccess
-        self.keypointsArePredicted = keypointsArePredicted
+        self.run = run
     }
+
+    /// One past the last frame the unit covers.
+    public var endFrame: Int { frameNumber + 1 + (run?.frameCount ?? 0) }
 }
 
 /// The payload of a predicted key picture unit (0x84): a key frame's fields under another type.
@@ -50,20 +54,34 @@ struct PredictedKeyFrame: UnitPayload {
     }
 }
 
-/// The payload of a predicted key picture unit whose keypoints are predicted (0x86, format 1.3):
-/// a key frame's fields under a third type.
-struct PredictedKeypointsKeyFrame: UnitPayload {
-    static var unitType: UnitType { .predictedKeyFrameWithPredictedKeypoints }
+/// The payload of a predicted key picture with its run (0x86, format 1.3): a key frame's fields,
+/// then the run's frame count, its flags (bit 0: generated frames name their key picture, as in
+/// unit 0x85) and its coded data.
+struct KeyFrameWithRun: UnitPayload {
+    static var unitType: UnitType { .predictedKeyFrameWithRun }
     var keyFrame: KeyFrame
 
     init(_ keyFrame: KeyFrame) { self.keyFrame = keyFrame }
 
-    func encode(into writer: inout ByteWriter) { keyFrame.encode(into: &writer) }
+    func encode(into writer: inout ByteWriter) {
+        keyFrame.encode(into: &writer)
+        let run = keyFrame.run ?? KeypointRun(firstFrame: keyFrame.frameNumber + 1, frameCount: 0, codedData: [])
+        writer.varint(run.frameCount)
+        writer.varint(run.codesReferences ? 1 : 0)
+        writer.blob(run.codedData)
+    }
 
     init(from reader: inout ByteReader) throws {
         keyFrame = try KeyFrame(from: &reader)
         keyFrame.isRandomAccess = false
-        keyFrame.keypointsArePredicted = true
+        let first = keyFrame.frameNumber + 1
+        let count = try reader.varint("frame count", in: 0...FormatLimits.maxRunFrames)
+        guard first + count <= FormatLimits.maxFrameCount else {
+            throw PayloadError("frames \(first)+\(count) run past the frame-number limit")
+        }
+        let flags = try reader.varint("run flags", in: 0...1)
+        keyFrame.run = KeypointRun(firstFrame: first, frameCount: count, codedData: try reader.blob("coded data"),
+                                   codesReferences: flags == 1)
     }
 }
 

@@ -39,6 +39,23 @@ public struct KeypointRun: Hashable, Sendable {
     }
 }
 
+extension KeypointRun {
+    /// Decodes the run of a predicted key picture's unit (0x86, format 1.3): first the key
+    /// picture's own keypoints (coded as a generated frame of the latest key picture, against
+    /// `predictor`), then the run's frames. Checks that the coded data end exactly after them.
+    public func decodeAfterKeyPicture(quantizer: KeypointQuantizer, predictor: [QuantizedKeypoint]) throws
+        -> (keypoints: [QuantizedKeypoint], frames: [KeypointFrame], predictor: [QuantizedKeypoint]) {
+        var decoder = KeypointRunDecoder(payload: codedData, quantizer: quantizer, predictor: predictor,
+                                         firstFrame: firstFrame - 1, codesReferences: codesReferences)
+        guard case .generated(let keypoints, 0) = try decoder.decodeFrame() else {
+            throw BitstreamError.invalidArgument("the key picture's keypoints are coded as a repeat or name another key picture")
+        }
+        let frames = try decoder.decodeFrames(frameCount)
+        try decoder.finish()
+        return (keypoints, frames, decoder.predictor)
+    }
+}
+
 /// The payload of a keypoint run that codes references: a keypoint run's fields under another type.
 struct ReferencedKeypointRun: UnitPayload {
     static var unitType: UnitType { .referencedKeypointRun }

@@ -26,10 +26,10 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
     /// A keypoint run whose generated frames also say which key picture they are animated from
     /// (format 1.2): the same fields as a keypoint run. Critical: a 1.1 reader must refuse it.
     case referencedKeypointRun = 0x85
-    /// A predicted key picture whose keypoints (optional field 1) are coded against the keypoint
-    /// predictor of the frames before it (format 1.3): the same fields as a key frame.
-    /// Critical: a 1.2 reader must refuse it.
-    case predictedKeyFrameWithPredictedKeypoints = 0x86
+    /// A predicted key picture and the keypoint run of the frames after it in one unit, the key
+    /// picture's keypoints coded first in the run, against the keypoints of the frames before it
+    /// (format 1.3). Critical: a 1.2 reader must refuse it.
+    case predictedKeyFrameWithRun = 0x86
 
     /// The critical bit.
     public static let criticalBit: UInt8 = 0x80
@@ -58,7 +58,7 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
         case .endOfStream: return "end of stream"
         case .predictedKeyFrame: return "predicted key frame"
         case .referencedKeypointRun: return "keypoint run with references"
-        case .predictedKeyFrameWithPredictedKeypoints: return "predicted key frame, keypoints predicted"
+        case .predictedKeyFrameWithRun: return "predicted key frame with run"
         }
     }
 }

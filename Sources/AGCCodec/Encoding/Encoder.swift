@@ -105,6 +105,7 @@ public final class Encoder {
                     keypointBytes += try run.flush(to: writer, nextFirstFrame: index + 1)
                 }
             } else {
+                let predictor = run.encoder.predictor
                 keypointBytes += try run.flush(to: writer, nextFirstFrame: index + 1)
                 try writeHashes()
                 let coded = try keyLayer.code(image, frame: index)
@@ -113,25 +114,32 @@ public final class Encoder {
                 let keyQuantized = quantizer.quantize(try backend.keypoints(of: keyImage))
                 try pool.add(frame: index, image: keyImage, keypoints: quantizer.dequantize(keyQuantized),
                              randomAccess: coded.isRandomAccess, backend: backend)
-                // A predicted key picture's keypoints are predicted like the next generated frame's.
-                let keypointField = try KeyFrameKeypoints.encode(keyQuantized,
-                                                                 predictor: coded.isRandomAccess ? nil : run.encoder.predictor)
-                let unit = KeyFrame(frameNumber: index, packet: coded.packet,
-                                    optionalFields: [OptionalField(tag: KeyFrameKeypoints.tag, value: keypointField)],
-                                    isRandomAccess: coded.isRandomAccess, keypointsArePredicted: !coded.isRandomAccess)
-                try writer.write(unit)
-                keyBytes += coded.packet.count + keypointField.count
-                decision.keyPictureCoded(bits: 8 * (coded.packet.count + keypointField.count),
+                let keypointBits: Int
+                if coded.isRandomAccess {
+                    let field = try KeyFrameKeypoints.encode(keyQuantized)
+                    try writer.write(KeyFrame(frameNumber: index, packet: coded.packet,
+                                              optionalFields: [OptionalField(tag: KeyFrameKeypoints.tag, value: field)]))
+                    keypointBits = 8 * field.count
+                    keyBytes += coded.packet.count + field.count
+                    run = RunBuilder(predictor: keyQuantized, codesReferences: codesReferences)
+                    run.firstFrame = index + 1
+                } else {
+                    // Format 1.3: the picture's keypoints open the run that its unit carries,
+                    // predicted as the next generated frame's would have been (counted as keypoints).
+                    (run, keypointBits) = try RunBuilder.after(KeyFrame(frameNumber: index, packet: coded.packet, isRandomAccess: false),
+                                                               keypoints: keyQuantized, predictor: predictor,
+                                                               codesReferences: codesReferences)
+                    keyBytes += coded.packet.count
+                }
+                decision.keyPictureCoded(bits: 8 * coded.packet.count + keypointBits,
                                          quality: threshold.measure(plane, keyPlane),
                                          randomAccess: coded.isRandomAccess)
                 keyFrames.append(index)
                 if coded.isRandomAccess { randomAccessFrames.append(index) }
                 reconstructed?(index, keyImage)
                 hasher?.add(frame: index, keyImage)
-                run = RunBuilder(predictor: keyQuantized, codesReferences: codesReferences)
-                run.firstFrame = index + 1
                 stats.append(FrameStats(frame: index, kind: coded.isRandomAccess ? .key : .predictedKey,
-                                        bits: 8 * (coded.packet.count + keypointField.count),
+                                        bits: 8 * coded.packet.count + keypointBits,
                                         psnrY: Quality.cappedPSNR(plane, keyPlane), msssimY: Quality.msssim(plane, keyPlane)))
             }
             if (index + 1) % max(1, Int(fps.rounded())) == 0 {

@@ -1,10 +1,15 @@
 import AGCBitstream
 
-/// The keypoint run being filled between key pictures.
+/// The keypoint run being filled between key pictures. After a predicted key picture the run
+/// starts with that picture's own keypoints and is written inside its unit (0x86, format 1.3):
+/// one unit, one range coder for the picture and the frames after it.
 struct RunBuilder {
     var encoder: KeypointRunEncoder
     var firstFrame = 0
     var frames = 0
+    /// The predicted key picture whose unit will carry this run (its keypoints are the run's
+    /// first coded frame), or nil for a run unit of its own (0x83 / 0x85).
+    private(set) var keyPicture: KeyFrame?
 
     /// A run predicted from `predictor`; `codesReferences`: its generated frames name their key
     /// picture (unit 0x85).
@@ -12,48 +17,59 @@ struct RunBuilder {
         encoder = KeypointRunEncoder(predictor: predictor, codesReferences: codesReferences)
     }
 
-    /// Writes the run if it holds frames and starts the next at `nextFirstFrame` with the same
-    /// predictor; returns the unit's payload bytes.
+    /// A run inside the unit of the predicted key picture `keyPicture`, starting with its
+    /// `keypoints` coded against `predictor` (the keypoints the next generated frame would have
+    /// been predicted from). Returns the run and the bits the keypoints took.
+    static func after(_ keyPicture: KeyFrame, keypoints: [QuantizedKeypoint], predictor: [QuantizedKeypoint],
+                      codesReferences: Bool) throws -> (RunBuilder, bits: Int) {
+        var run = RunBuilder(predictor: predictor, codesReferences: codesReferences)
+        let before = run.encoder.approximateSize
+        try run.encoder.encode(.generated(keypoints))
+        run.keyPicture = keyPicture
+        run.firstFrame = keyPicture.frameNumber + 1
+        return (run, 8 * (run.encoder.approximateSize - before))
+    }
+
+    /// Writes the run (in its key picture's unit, or as a run unit if it holds frames) and starts
+    /// the next, a run unit of its own, at `nextFirstFrame` with the same predictor; returns the
+    /// range-coded bytes written.
     mutating func flush(to writer: BitstreamWriter, nextFirstFrame: Int) throws -> Int {
-        guard frames > 0 else { return 0 }
+        guard frames > 0 || keyPicture != nil else { return 0 }
         let predictor = encoder.predictor
         let data = encoder.finish()
-        try writer.write(KeypointRun(firstFrame: firstFrame, frameCount: frames, codedData: data,
-                                     codesReferences: encoder.codesReferences))
+        let run = KeypointRun(firstFrame: firstFrame, frameCount: frames, codedData: data,
+                              codesReferences: encoder.codesReferences)
+        if var key = keyPicture {
+            key.run = run
+            try writer.write(key)
+        } else {
+            try writer.write(run)
+        }
         self = RunBuilder(predictor: predictor, codesReferences: encoder.codesReferences)
         firstFrame = nextFirstFrame
         return data.count
     }
 }
 
-/// The key picture's quantized keypoints, carried in its unit (optional field 1) so that encoder
-/// and decoder animate from, and predict from, exactly the same values. A random-access key
-/// picture codes them from nothing (an all-zero predictor); a predicted one in a 0x86 unit
-/// (format 1.3) against the keypoint predictor of the frames before it (docs/bitstream.md 5.2).
+/// A random-access key picture's quantized keypoints, carried in its unit (optional field 1) so
+/// that encoder and decoder animate from, and predict from, exactly the same values: coded as
+/// one generated frame against an all-zero predictor. (A predicted key picture's keypoints are
+/// the first frame of the run in its unit, `RunBuilder.after`.)
 enum KeyFrameKeypoints {
     static let tag = 1
 
-    /// The field's bytes: `keypoints` coded against `predictor` (nil: from nothing).
-    static func encode(_ keypoints: [QuantizedKeypoint], predictor: [QuantizedKeypoint]? = nil) throws -> [UInt8] {
-        var coder = KeypointRunEncoder(predictor: predictor ?? zeros(keypoints.count))
+    static func encode(_ keypoints: [QuantizedKeypoint]) throws -> [UInt8] {
+        var coder = KeypointRunEncoder(predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: keypoints.count))
         try coder.encode(.generated(keypoints))
         return coder.finish()
     }
 
-    /// The keypoints in the field's `bytes`, coded against `predictor` (nil: from nothing).
-    static func decode(_ bytes: [UInt8], count: Int, quantizer: KeypointQuantizer,
-                       predictor: [QuantizedKeypoint]? = nil) throws -> [QuantizedKeypoint] {
-        if let predictor, predictor.count != count {
-            throw BitstreamError.invalidArgument("key frame keypoints predicted from \(predictor.count) keypoints, expected \(count)")
-        }
-        var decoder = KeypointRunDecoder(payload: bytes, quantizer: quantizer, predictor: predictor ?? zeros(count))
+    static func decode(_ bytes: [UInt8], count: Int, quantizer: KeypointQuantizer) throws -> [QuantizedKeypoint] {
+        var decoder = KeypointRunDecoder(payload: bytes, quantizer: quantizer,
+                                         predictor: [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: count))
         guard case .generated(let points, _) = try decoder.decodeFrame() else {
             throw BitstreamError.invalidArgument("key frame keypoints coded as a repeat")
         }
         return points
-    }
-
-    private static func zeros(_ count: Int) -> [QuantizedKeypoint] {
-        [QuantizedKeypoint](repeating: .init(x: 0, y: 0), count: count)
     }
 }
