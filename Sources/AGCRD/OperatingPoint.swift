@@ -47,13 +47,13 @@ public struct AGCSettings: Equatable, Sendable {
     }
 
     /// The curve: `agc-hevc` or `agc-av1`, then `-intra` when every key picture is random-access,
-    /// `-p+N` for a predicted-picture QP offset, `-rd` for the rate-distortion decision and
+    /// `-p+N` for a predicted-picture QP offset, `-RULE` for another decision rule,
     /// `-refN` for N key pictures to animate from, `-PRESET` and `-TUNE` for libx265's settings
     /// (each only where it differs from the default).
     public var curve: String {
         let defaults = Self.defaults(keyFrameCodec)
         return "agc-\(keyFrameCodec.rawValue)" + (idrInterval == 0 ? "-intra" : "")
-            + (predictedQPOffset != defaults.predictedQPOffset ? "-p+\(predictedQPOffset)" : "") + (decision == .rd ? "-rd" : "")
+            + (predictedQPOffset != defaults.predictedQPOffset ? "-p+\(predictedQPOffset)" : "") + (decision != defaults.decision ? "-\(decision.rawValue)" : "")
             + (references != defaults.references ? "-ref\(references)" : "")
             + (keyFramePreset != defaults.keyFramePreset ? "-\(keyFramePreset)" : "")
             + (keyFrameTune != defaults.keyFrameTune ? "-\(keyFrameTune.rawValue)" : "")

@@ -59,7 +59,7 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("min-quality"), help: "Expert: a new key picture below this, e.g. msssim:0.93 or psnr:32.")
     var minQuality: String?
 
-    @Option(help: "Expert: how a new key picture is chosen: threshold (below --min-quality) or rd (lowest distortion + lambda x bits, lambda from --min-quality).")
+    @Option(help: "Expert: how a new key picture is chosen: threshold (below --min-quality), reachable (below --min-quality and clearly below the last key picture's own score) or rd (lowest distortion + lambda x bits, lambda from --min-quality).")
     var decision = EncoderOptions().decision.rawValue
 
     @Option(help: "Key pictures a rebuilt frame may be animated from: the latest and up to N-1 before it since the last random-access one, the best for each frame (1-4; 1: the latest only).")
@@ -117,7 +117,7 @@ struct EncodeCommand: ParsableCommand {
         }
         if let keypointStep { options.keypointStepDenominator = keypointStep }
         guard let rule = DecisionRule(rawValue: decision) else {
-            throw ValidationError("--decision \(decision): expected threshold or rd")
+            throw ValidationError("--decision \(decision): expected threshold, reachable or rd")
         }
         options.decision = rule
         options.references = references

@@ -47,7 +47,7 @@ struct RDCommand: ParsableCommand {
             help: "AGC: QP offset(s) of predicted key pictures, one ladder per value (curve agc-CODEC-p+N; default: agc-encode's for the codec).")
     var predictedQPOffset: String?
 
-    @Option(help: "AGC: decision rule(s), threshold and/or rd, one ladder per value (curve agc-CODEC-rd).")
+    @Option(help: "AGC: decision rule(s), any of threshold, reachable and rd, one ladder per value (curve agc-CODEC-RULE where not the default).")
     var decision = EncoderOptions().decision.rawValue
 
     @Option(help: "AGC: key pictures a rebuilt frame may be animated from (agc-encode --references), one ladder per value (curve agc-CODEC-refN).")
@@ -147,7 +147,7 @@ struct RDCommand: ParsableCommand {
         }
         let rules = decision.split(separator: ",").map { DecisionRule(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
         guard !rules.isEmpty, rules.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--decision \(decision): expected threshold and/or rd, comma-separated")
+            throw ValidationError("--decision \(decision): expected any of threshold, reachable and rd, comma-separated")
         }
         let pools = references.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !pools.isEmpty, pools.allSatisfy({ EncoderOptions.referenceRange.contains($0 ?? 0) }) else {

@@ -2,7 +2,7 @@
 import AGCMetrics
 import XCTest
 
-/// The two decision rules on synthetic planes whose MS-SSIM-Y is known only by measuring it:
+/// The decision rules on synthetic planes (and on given scores) whose MS-SSIM-Y is known only by measuring it:
 /// the tests compare choices, not numbers.
 final class FrameDecisionTests: XCTestCase {
     /// A 256x256 luma ramp (MS-SSIM needs the codec's size) and copies with noise of growing strength.
@@ -25,6 +25,25 @@ final class FrameDecisionTests: XCTestCase {
                        .repeat)
         XCTAssertEqual(decision.choose(source: source, rebuilt: plane(noise: 80), key: plane(noise: 90), keypointBits: 40),
                        .keyPicture)
+    }
+
+    /// The reachable rule is the threshold rule while key pictures reach the threshold; after a
+    /// key picture that scored below it, a frame within the slack of that score needs none and
+    /// a frame clearly below it still does.
+    func testReachableRuleCapsTheBarAtTheKeyPictures() {
+        var decision = FrameDecision(threshold: .msssim(0.99), rule: .reachable)
+        XCTAssertEqual(decision.choose(generated: 0.98, repeated: 0.5, keypointBits: 40), .keyPicture, "no key picture yet")
+        decision.keyPictureCoded(bits: 800, quality: 0.995, randomAccess: true)
+        XCTAssertEqual(decision.choose(generated: 0.98, repeated: 0.5, keypointBits: 40), .keyPicture, "key pictures reach it")
+        XCTAssertEqual(decision.choose(generated: 0.991, repeated: 0.5, keypointBits: 40), .generated)
+        decision.keyPictureCoded(bits: 800, quality: 0.96, randomAccess: false)
+        // Distortion 0.04 x 1.25 = 0.05: frames down to 0.95 need no key picture.
+        XCTAssertEqual(decision.choose(generated: 0.955, repeated: 0.5, keypointBits: 40), .generated)
+        XCTAssertEqual(decision.choose(generated: 0.5, repeated: 0.952, keypointBits: 40), .repeat)
+        XCTAssertEqual(decision.choose(generated: 0.94, repeated: 0.5, keypointBits: 40), .keyPicture)
+        var threshold = FrameDecision(threshold: .msssim(0.99), rule: .threshold)
+        threshold.keyPictureCoded(bits: 800, quality: 0.96, randomAccess: false)
+        XCTAssertEqual(threshold.choose(generated: 0.955, repeated: 0.5, keypointBits: 40), .keyPicture, "the threshold rule keeps its bar")
     }
 
     /// Before any predicted key picture the RD rule is the threshold rule; after, a frame just

@@ -6,6 +6,11 @@ public enum DecisionRule: String, Sendable, CaseIterable, CustomStringConvertibl
     /// A new key picture when neither the rebuilt frame nor the repeated key picture reaches
     /// `--min-quality`.
     case threshold
+    /// As `threshold`, with the bar never above what key pictures reach: when the last key
+    /// picture itself scored below `--min-quality`, a frame within `reachableSlack` of its
+    /// distortion needs no new one (which would score about the same). Where key pictures are
+    /// too coarse for the threshold this stops a key picture at nearly every frame.
+    case reachable
     /// Per frame, the lowest distortion + lambda x bits among rebuilt, repeated and a new key
     /// picture, the key picture's distortion and bits estimated from the last ones coded; lambda
     /// makes the rule agree with `--min-quality` at the clip's average key-picture cost, so key
@@ -22,6 +27,11 @@ struct FrameDecision {
     let rule: DecisionRule
     /// What the key pictures coded so far cost and gave.
     private var keys = KeyPictureHistory()
+    /// The last key picture's score (the threshold's metric), under `reachable`.
+    private var lastKeyQuality: Double?
+    /// `reachable`: a frame needs a new key picture when its distortion exceeds the last key
+    /// picture's by more than this factor (and the threshold's).
+    static let reachableSlack = 1.25
 
     init(threshold: QualityThreshold, rule: DecisionRule) {
         self.threshold = threshold
@@ -46,6 +56,10 @@ struct FrameDecision {
         switch rule {
         case .threshold:
             return max(generated, repeated) >= threshold.minimum ? cheap : .keyPicture
+        case .reachable:
+            var target = distortion(threshold.minimum)
+            if let key = lastKeyQuality { target = max(target, Self.reachableSlack * distortion(key)) }
+            return distortion(max(generated, repeated)) <= target ? cheap : .keyPicture
         case .rd:
             guard let lambda = keys.lambda(target: distortion(threshold.minimum)),
                   let key = keys.recent else {
@@ -64,8 +78,13 @@ struct FrameDecision {
     /// by the clock, not by choice, and cost several predicted ones.
     /// `quality` is measured only when the rule uses it.
     mutating func keyPictureCoded(bits: Int, quality: @autoclosure () -> Double, randomAccess: Bool) {
-        guard rule == .rd, !randomAccess else { return }
-        keys.add(bits: Double(bits), distortion: distortion(quality()))
+        switch rule {
+        case .threshold: return
+        case .reachable: lastKeyQuality = quality()
+        case .rd:
+            guard !randomAccess else { return }
+            keys.add(bits: Double(bits), distortion: distortion(quality()))
+        }
     }
 
     /// The threshold's quality as a distortion (lower is better): 1 - MS-SSIM, or the mean
