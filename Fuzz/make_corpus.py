@@ -8,11 +8,12 @@ into the inputs each fuzz target reads:
 
 - bitstream: whole .agc files (HEVC and AV1 with audio, both with predicted key pictures, HEVC
   with keypoint runs naming their key pictures, one without its trailer, and the committed
-  format 1.0 and 1.1 streams of the tests);
+  format 1.0, 1.1 and 1.2 streams of the tests);
 - keypoints: settings bytes (step 1/128, 10 keypoints, the frame count, zero predictor; see
-  Fuzz/keypoints.swift) followed by a keypoint run's coded data or a key frame's keypoints field;
+  Fuzz/keypoints.swift) followed by a keypoint run's coded data (also the runs inside predicted
+  key pictures' units, which code one frame more) or a key frame's keypoints field;
 - keyframe: key picture unit payloads, random-access and predicted (frame number, HEVC or AV1
-  packet, keypoints field), and
+  packet, keypoints field or, format 1.3, the run after the optional fields), and
   packets the encoder never makes: grey and high bit-depth 4:2:2 / 4:4:4 pictures, and a
   picture of the wrong size.
 """
@@ -27,6 +28,7 @@ CORPUS = os.path.join(ROOT, "Fuzz", "corpus")
 ENCODE = os.path.join(ROOT, ".build", "release", "agc-encode")
 SAMPLE = os.path.join(ROOT, "samples", "talking-head.mp4")
 KEY_FRAME, KEYPOINT_RUN, PREDICTED_KEY_FRAME, REFERENCED_KEYPOINT_RUN = 0x82, 0x83, 0x84, 0x85
+PREDICTED_KEY_FRAME_WITH_RUN = 0x86
 FIXTURES = os.path.join(ROOT, "Tests", "AGCCodecTests", "Fixtures")
 # Indices into Fuzz/keypoints.swift's tables: step 1/128, 10 keypoints.
 STEP_128, TEN_KEYPOINTS = 2, 2
@@ -123,10 +125,10 @@ def main():
     for name, stream in streams.items():
         write("bitstream", f"{name}.agc", stream)
         for kind, payload in units(stream):
-            if kind in (KEY_FRAME, PREDICTED_KEY_FRAME):
+            if kind in (KEY_FRAME, PREDICTED_KEY_FRAME, PREDICTED_KEY_FRAME_WITH_RUN):
                 frame, pos = varint(payload, 0)
                 _, pos = blob(payload, pos)
-                # The keyframe target reads each payload as both kinds; keep a few of each.
+                # The keyframe target reads each payload as every kind; keep a few of each.
                 if kind == KEY_FRAME or frame % 4 == 1:
                     write("keyframe", f"{name}-{'key' if kind == KEY_FRAME else 'pkey'}-{frame}.bin", payload)
                 count, pos = varint(payload, pos)
@@ -135,6 +137,12 @@ def main():
                     value, pos = blob(payload, pos)
                     if tag == 1:
                         write("keypoints", f"{name}-key-{frame}-field.bin", bytes([STEP_128, TEN_KEYPOINTS, 1, 0]) + value)
+                if kind == PREDICTED_KEY_FRAME_WITH_RUN:
+                    frames, pos = varint(payload, pos)
+                    _, pos = varint(payload, pos)  # flags
+                    coded, _ = blob(payload, pos)
+                    if frames < 255 and frame % 3 == 1:
+                        write("keypoints", f"{name}-pkey-run-{frame}.bin", bytes([STEP_128, TEN_KEYPOINTS, frames + 1, 0]) + coded)
             elif kind in (KEYPOINT_RUN, REFERENCED_KEYPOINT_RUN):
                 first, pos = varint(payload, 0)
                 frames, pos = varint(payload, pos)
