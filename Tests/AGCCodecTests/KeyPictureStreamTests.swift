@@ -271,5 +271,16 @@ final class KeyPictureStreamTests: BadInputTestCase {
         XCTAssertFalse(files().contains("o.y4m"))
         let tail = try decodedFrames(path("bad.agc"), frames: next...(next + 5))
         XCTAssertEqual(tail.count, 6)
+
+        // The same for garbage in the run a predicted key picture's unit carries (format 1.3).
+        try rewrite(stream, to: path("bad-run.agc"), header: { _ in }) { key in
+            if key.frameNumber == damaged { key.run?.codedData = [0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00] }
+        }
+        XCTAssertThrowsError(try decode(path("bad-run.agc"), path("o.y4m"))) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("\(self.path("bad-run.agc")): key frame \(damaged):"), text)
+            XCTAssertTrue(text.contains("frames \(damaged)-\(next - 1) cannot be shown"), text)
+        }
+        XCTAssertFalse(files().contains("o.y4m"))
     }
 }
