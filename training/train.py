@@ -224,6 +224,18 @@ def update_ema(ema: AGCModel, model: AGCModel, decay: float) -> None:
         e.copy_(m)
 
 
+def logged_best_gain(run):
+    """The best mean PSNR-Y gain over the repeated key frame in `run`'s log.jsonl (-1e9 if none)."""
+    best = -1e9
+    log_path = run / "log.jsonl"
+    if log_path.exists():
+        for line in log_path.read_text().splitlines():
+            rec = json.loads(line)
+            if "val" in rec:
+                best = max(best, rec["val"]["mean"]["psnr_y"] - rec["val"]["mean"]["repeat_psnr_y"])
+    return best
+
+
 def save_atomic(obj, path: Path):
     tmp = path.with_suffix(".tmp")
     torch.save(obj, tmp)
@@ -328,7 +340,9 @@ def main():
             rec = {"step": step, "samples": samples, "val": v}
             gain = v["mean"]["psnr_y"] - v["mean"]["repeat_psnr_y"]
             best_path = run / "best.pt"
-            best = torch.load(best_path, map_location="cpu")["val_gain"] if best_path.exists() else -1e9
+            # best.pt stays on the machine that made it (not committed); on a fresh clone the
+            # log's best gain is the bar, so an earlier, better step is not overwritten in name.
+            best = torch.load(best_path, map_location="cpu")["val_gain"] if best_path.exists() else logged_best_gain(run)
             if gain > best:
                 save_atomic({"config": cfg.to_dict(), "ema": ema.state_dict(), "step": step, "samples": samples,
                              "elapsed": elapsed_before + time.time() - t0, "val_gain": gain}, best_path)
