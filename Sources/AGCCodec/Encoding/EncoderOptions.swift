@@ -30,8 +30,7 @@ public struct EncoderOptions: Sendable {
     public var minQuality: QualityThreshold = .msssim(0.93)
     /// Key pictures a generated frame may be animated from: the latest and up to this - 1
     /// before it since the last random-access one, the one that rebuilds the frame best
-    /// (1...`FormatLimits.maxReferences`; 1: the latest only, and streams a format 1.1 decoder
-    /// reads). 2 measured 2.6% less rate at equal MS-SSIM-Y on the training clips and 0.7% on
+    /// (1...`FormatLimits.maxReferences`; 1: the latest only, and no 0x85 units). 2 measured 2.6% less rate at equal MS-SSIM-Y on the training clips and 0.7% on
     /// the validation clips for twice the closed loop's network time (README): not the default.
     public var references = 1
     /// The values `references` may take.
