@@ -198,6 +198,35 @@ final class BitstreamRoundTripTests: XCTestCase {
         XCTAssertEqual([unit.frame, unit.frameCount, unit.runDataSize], [1, 4, 4])
     }
 
+    /// Format 1.3: audio packets with chained timestamps (unit 0x09) read back exactly as the
+    /// 0x05 units of 1.0 do, irregular ones included (a negative first pts as Opus's pre-skip
+    /// gives, a gap, an overlap, a changed and a zero duration), and regular 20 ms packets
+    /// cost 2 bytes of framing each instead of 5.
+    func testChainedAudioPacketsRoundTrip() throws {
+        let data = [UInt8](repeating: 7, count: 40)
+        var packets = (0..<50).map { AudioPacket(pts: Int64($0) * 960 - 312, duration: 960, data: data) }
+        packets += [AudioPacket(pts: 50 * 960 + 5000, duration: 480, data: [1]),
+                    AudioPacket(pts: 50 * 960 + 5100, duration: 0, data: []),
+                    AudioPacket(pts: 50 * 960 + 5100, duration: 960, data: [2, 3])]
+        var sizes: [Bool: Int] = [:]
+        for chained in [true, false] {
+            let writer = try BitstreamWriter(header: Synthetic.header(frameCount: 1, hasAudio: true))
+            try writer.write(KeyFrame(frameNumber: 0, packet: [1]))
+            let offset = try writer.write(packets, chained: chained)
+            try writer.finish()
+            let bytes = [UInt8](writer.data)
+            XCTAssertEqual(bytes[offset], (chained ? UnitType.chainedAudioPackets : .audioPackets).rawValue)
+            XCTAssertFalse(UnitType.isCritical(bytes[offset]), "a reader that does not know it skips it")
+            let unit = try BitstreamReader(bytes: bytes).unit(at: offset)
+            XCTAssertEqual(unit.element, .audioPackets(packets), "chained: \(chained)")
+            sizes[chained] = unit.info.size
+        }
+        let framing = { (size: Int) in Double(size - packets.map(\.data.count).reduce(0, +)) / Double(packets.count) }
+        print("audio framing per packet: \(framing(sizes[true]!)) bytes chained, \(framing(sizes[false]!)) before")
+        XCTAssertLessThan(framing(sizes[true]!), 2.5)
+        XCTAssertGreaterThan(framing(sizes[false]!), 4.5)
+    }
+
     /// A stream without predicted pictures keeps the index of format 1.0 (two lists).
     func testIndexWithoutPredictedPicturesHasTheShapeOf10() throws {
         let (bytes, _, _) = try Synthetic.stream()

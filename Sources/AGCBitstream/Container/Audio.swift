@@ -85,3 +85,54 @@ struct AudioPacketGroup: UnitPayload {
         self.init(packets: packets)
     }
 }
+
+/// A group of audio packets with chained timestamps (unit 0x09, format 1.3): each packet starts
+/// where the previous one ended and lasts as long, unless its header says otherwise, so a run of
+/// regular packets (Opus: 20 ms each) costs one header byte and the data's length a packet.
+struct ChainedAudioPacketGroup: UnitPayload {
+    static var unitType: UnitType { .chainedAudioPackets }
+    var packets: [AudioPacket]
+
+    init(packets: [AudioPacket]) { self.packets = packets }
+
+    /// Packet header values: the packet follows on from the previous one, or says how.
+    private static let follows = 0, explicit = 1
+
+    func encode(into writer: inout ByteWriter) {
+        writer.varint(packets.count)
+        var expectedPTS = packets.first?.pts ?? 0
+        var duration = max(0, packets.first?.duration ?? 0)
+        writer.signedVarint(expectedPTS)
+        writer.varint(UInt64(duration))
+        for packet in packets {
+            let packetDuration = max(0, packet.duration)
+            if packet.pts == expectedPTS && packetDuration == duration {
+                writer.varint(Self.follows)
+            } else {
+                writer.varint(Self.explicit)
+                writer.signedVarint(packet.pts &- expectedPTS)
+                writer.varint(UInt64(packetDuration))
+            }
+            writer.blob(packet.data)
+            duration = packetDuration
+            expectedPTS = packet.pts &+ packetDuration
+        }
+    }
+
+    init(from reader: inout ByteReader) throws {
+        let count = try reader.varint("packet count", in: 0...min(FormatLimits.maxAudioPackets, reader.remaining))
+        var expectedPTS = try reader.signedVarint()
+        var duration = Int64(try reader.varint("first packet duration", in: 0...Int(Int32.max)))
+        var packets = [AudioPacket]()
+        for _ in 0..<count {
+            var pts = expectedPTS
+            if try reader.varint("packet header", in: Self.follows...Self.explicit) == Self.explicit {
+                pts = expectedPTS &+ (try reader.signedVarint())
+                duration = Int64(try reader.varint("packet duration", in: 0...Int(Int32.max)))
+            }
+            packets.append(AudioPacket(pts: pts, duration: duration, data: try reader.blob("packet")))
+            expectedPTS = pts &+ duration
+        }
+        self.init(packets: packets)
+    }
+}

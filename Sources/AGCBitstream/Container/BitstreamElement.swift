@@ -41,6 +41,7 @@ extension BitstreamElement {
             case .referencedKeypointRun: return .keypointRun(try ReferencedKeypointRun(from: &reader).run)
             case .audioConfig: return .audioConfig(try AudioConfig(from: &reader))
             case .audioPackets: return .audioPackets(try AudioPacketGroup(from: &reader).packets)
+            case .chainedAudioPackets: return .audioPackets(try ChainedAudioPacketGroup(from: &reader).packets)
             case .pictureHashes: return .pictureHashes(try PictureHashes(from: &reader))
             case .index: return .index(try StreamIndex(from: &reader))
             case .endOfStream: return .endOfStream

@@ -93,7 +93,7 @@ public enum BitstreamInspector {
         switch UnitType(rawValue: type) {
         case .keyFrame, .predictedKeyFrame, .predictedKeyFrameWithRun: return "key frames"
         case .keypointRun, .referencedKeypointRun: return "keypoints"
-        case .audioConfig, .audioPackets: return "audio"
+        case .audioConfig, .audioPackets, .chainedAudioPackets: return "audio"
         default: return "overhead"
         }
     }

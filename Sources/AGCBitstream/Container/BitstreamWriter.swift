@@ -82,9 +82,12 @@ public final class BitstreamWriter {
     @discardableResult
     public func write(_ config: AudioConfig) throws -> Int { try writePayload(config) }
 
-    /// Writes a group of audio packets as one unit (e.g. a second's worth).
+    /// Writes a group of audio packets as one unit (e.g. a second's worth), with chained
+    /// timestamps (0x09, format 1.3) unless `chained` is false (0x05).
     @discardableResult
-    public func write(_ packets: [AudioPacket]) throws -> Int { try writePayload(AudioPacketGroup(packets: packets)) }
+    public func write(_ packets: [AudioPacket], chained: Bool = true) throws -> Int {
+        chained ? try writePayload(ChainedAudioPacketGroup(packets: packets)) : try writePayload(AudioPacketGroup(packets: packets))
+    }
 
     /// Writes a picture-hash unit.
     @discardableResult

@@ -30,6 +30,10 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
     /// picture's keypoints coded first in the run, against the keypoints of the frames before it
     /// (format 1.3). Critical: a 1.2 reader must refuse it.
     case predictedKeyFrameWithRun = 0x86
+    /// A group of audio packets whose timestamps and durations follow from the previous packet
+    /// unless a packet says otherwise (format 1.3): the packets of 0x05 in about 2 bytes of
+    /// framing each instead of 5. Ancillary, like 0x05.
+    case chainedAudioPackets = 0x09
 
     /// The critical bit.
     public static let criticalBit: UInt8 = 0x80
@@ -59,6 +63,7 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
         case .predictedKeyFrame: return "predicted key frame"
         case .referencedKeypointRun: return "keypoint run with references"
         case .predictedKeyFrameWithRun: return "predicted key frame with run"
+        case .chainedAudioPackets: return "audio packets, chained"
         }
     }
 }
