@@ -114,23 +114,12 @@ public final class Encoder {
                 let keyQuantized = quantizer.quantize(try backend.keypoints(of: keyImage))
                 try pool.add(frame: index, image: keyImage, keypoints: quantizer.dequantize(keyQuantized),
                              randomAccess: coded.isRandomAccess, backend: backend)
-                let keypointBits: Int
-                if coded.isRandomAccess {
-                    let field = try KeyFrameKeypoints.encode(keyQuantized)
-                    try writer.write(KeyFrame(frameNumber: index, packet: coded.packet,
-                                              optionalFields: [OptionalField(tag: KeyFrameKeypoints.tag, value: field)]))
-                    keypointBits = 8 * field.count
-                    keyBytes += coded.packet.count + field.count
-                    run = RunBuilder(predictor: keyQuantized, codesReferences: codesReferences)
-                    run.firstFrame = index + 1
-                } else {
-                    // Format 1.3: the picture's keypoints open the run that its unit carries,
-                    // predicted as the next generated frame's would have been (counted as keypoints).
-                    (run, keypointBits) = try RunBuilder.after(KeyFrame(frameNumber: index, packet: coded.packet, isRandomAccess: false),
-                                                               keypoints: keyQuantized, predictor: predictor,
-                                                               codesReferences: codesReferences)
-                    keyBytes += coded.packet.count
-                }
+                // Format 1.3: a predicted picture's keypoints open the run its unit will carry.
+                let next = try RunBuilder.start(after: coded, frame: index, keypoints: keyQuantized, predictor: predictor,
+                                                codesReferences: codesReferences, writer: writer)
+                run = next.run
+                keyBytes += next.keyBytes
+                let keypointBits = next.keypointBits
                 decision.keyPictureCoded(bits: 8 * coded.packet.count + keypointBits,
                                          quality: threshold.measure(plane, keyPlane),
                                          randomAccess: coded.isRandomAccess)

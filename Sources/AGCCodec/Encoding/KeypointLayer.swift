@@ -17,11 +17,33 @@ struct RunBuilder {
         encoder = KeypointRunEncoder(predictor: predictor, codesReferences: codesReferences)
     }
 
+    /// The run after the key picture `coded` of frame `frame`, whose quantized keypoints are
+    /// `keypoints`. A random-access picture is written at once as a key frame unit with its
+    /// keypoints field, and a run unit of its own follows it; a predicted one is held, to be
+    /// written with the run it carries (format 1.3), its keypoints the run's first frame, coded
+    /// against `predictor` (the keypoints the next generated frame would have been predicted
+    /// from). Returns the run, the bits the keypoints took and the bytes that count as the key
+    /// picture's (the packet, and the field of a random-access one).
+    static func start(after coded: KeyPictureLayer.Coded, frame: Int, keypoints: [QuantizedKeypoint],
+                      predictor: [QuantizedKeypoint], codesReferences: Bool, writer: BitstreamWriter) throws
+        -> (run: RunBuilder, keypointBits: Int, keyBytes: Int) {
+        guard coded.isRandomAccess else {
+            let key = KeyFrame(frameNumber: frame, packet: coded.packet, isRandomAccess: false)
+            let (run, bits) = try after(key, keypoints: keypoints, predictor: predictor, codesReferences: codesReferences)
+            return (run, bits, coded.packet.count)
+        }
+        let field = try KeyFrameKeypoints.encode(keypoints)
+        try writer.write(KeyFrame(frameNumber: frame, packet: coded.packet,
+                                  optionalFields: [OptionalField(tag: KeyFrameKeypoints.tag, value: field)]))
+        var run = RunBuilder(predictor: keypoints, codesReferences: codesReferences)
+        run.firstFrame = frame + 1
+        return (run, 8 * field.count, coded.packet.count + field.count)
+    }
+
     /// A run inside the unit of the predicted key picture `keyPicture`, starting with its
-    /// `keypoints` coded against `predictor` (the keypoints the next generated frame would have
-    /// been predicted from). Returns the run and the bits the keypoints took.
-    static func after(_ keyPicture: KeyFrame, keypoints: [QuantizedKeypoint], predictor: [QuantizedKeypoint],
-                      codesReferences: Bool) throws -> (RunBuilder, bits: Int) {
+    /// `keypoints` coded against `predictor`. Returns the run and the bits the keypoints took.
+    private static func after(_ keyPicture: KeyFrame, keypoints: [QuantizedKeypoint], predictor: [QuantizedKeypoint],
+                              codesReferences: Bool) throws -> (RunBuilder, bits: Int) {
         var run = RunBuilder(predictor: predictor, codesReferences: codesReferences)
         let before = run.encoder.approximateSize
         try run.encoder.encode(.generated(keypoints))
