@@ -32,8 +32,8 @@ final class QualityLadderTests: XCTestCase {
                           || finer.keypointStepDenominator > coarser.keypointStepDenominator, "crf \(crf - 1) finer than \(crf)")
             XCTAssertGreaterThanOrEqual(finer.keypointStepDenominator, coarser.keypointStepDenominator)
         }
-        XCTAssertEqual(threshold(settings(40)), 0.91, accuracy: 1e-9, "halfway between 42 and 38")
-        XCTAssertEqual(settings(40).keyFrameQP, 40)
+        XCTAssertEqual(threshold(settings(42)), 0.89, accuracy: 1e-9, "halfway between 46 and 38")
+        XCTAssertEqual(settings(42).keyFrameQP, 40)
         XCTAssertEqual(settings(38, codec: .av1).keyFrameQP, 48, "libaom's scale")
     }
 
