@@ -46,17 +46,18 @@ public enum Inspection {
         var frames: [FrameBits] = []
         for unit in report.units where unit.crcOK {
             guard let first = unit.frame else { continue }
-            if [UnitType.keyFrame, .predictedKeyFrame, .predictedKeyFrameWithRun].map(\.rawValue).contains(unit.type) {
-                let type = unit.type == UnitType.keyFrame.rawValue ? "key" : "predicted key"
+            let type = UnitType(rawValue: unit.type)
+            if type?.isKeyPicture == true {
+                let kind = type == .keyFrame ? "key" : "predicted key"
                 // A 0x86 unit's run codes the key picture's keypoints and the frames after it:
                 // its bytes are shared among those frames, the rest is the key picture's.
                 let runBits = Double(8 * (unit.runDataSize ?? 0)), covered = Double(unit.frameCount ?? 1)
-                frames.append(FrameBits(frame: first, type: type, bits: Double(8 * unit.size) - runBits + runBits / covered))
+                frames.append(FrameBits(frame: first, type: kind, bits: Double(8 * unit.size) - runBits + runBits / covered))
                 for f in (first + 1)..<(first + (unit.frameCount ?? 1)) {
                     frames.append(FrameBits(frame: f, type: "keypoints", bits: runBits / covered))
                 }
             } else if let count = unit.frameCount, count > 0,
-                      [UnitType.keypointRun.rawValue, UnitType.referencedKeypointRun.rawValue].contains(unit.type) {
+                      type?.isKeypointRun == true {
                 for f in first..<(first + count) {
                     frames.append(FrameBits(frame: f, type: "keypoints", bits: Double(8 * unit.size) / Double(count)))
                 }

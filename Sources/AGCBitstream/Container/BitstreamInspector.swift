@@ -90,9 +90,10 @@ public enum BitstreamInspector {
     public static func inspect(_ data: Data) -> InspectionReport { inspect([UInt8](data)) }
 
     private static func kind(of type: UInt8) -> String {
-        switch UnitType(rawValue: type) {
-        case .keyFrame, .predictedKeyFrame, .predictedKeyFrameWithRun: return "key frames"
-        case .keypointRun, .referencedKeypointRun: return "keypoints"
+        let known = UnitType(rawValue: type)
+        if known?.isKeyPicture == true { return "key frames" }
+        if known?.isKeypointRun == true { return "keypoints" }
+        switch known {
         case .audioConfig, .audioPackets, .chainedAudioPackets: return "audio"
         default: return "overhead"
         }

@@ -35,6 +35,11 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
     /// framing each instead of 5. Ancillary, like 0x05.
     case chainedAudioPackets = 0x09
 
+    /// Whether the unit is a key picture (0x82, 0x84, 0x86).
+    public var isKeyPicture: Bool { [.keyFrame, .predictedKeyFrame, .predictedKeyFrameWithRun].contains(self) }
+    /// Whether the unit is a keypoint run of its own (0x83, 0x85).
+    public var isKeypointRun: Bool { self == .keypointRun || self == .referencedKeypointRun }
+
     /// The critical bit.
     public static let criticalBit: UInt8 = 0x80
 
