@@ -101,7 +101,9 @@ let package = Package(
         .testTarget(name: "AGCBitstreamTests", dependencies: ["AGCBitstream"]),
         .testTarget(name: "AGCMediaTests", dependencies: ["AGCMedia"]),
         .testTarget(name: "AGCKernelsTests", dependencies: ["AGCKernels", "CAGCKernels"]),
-        .testTarget(name: "AGCCodecTests", dependencies: ["AGCCodec", "AGCMedia", "AGCFPGA"]),
+        .testTarget(name: "AGCCodecTests", dependencies: [
+            "AGCCodec", "AGCMedia", "AGCFPGA", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "AGCMetricsTests", dependencies: ["AGCMetrics"]),
         .testTarget(name: "AGCFPGATests", dependencies: ["AGCFPGA", "AGCModel", "AGCKernels"]),
         .testTarget(name: "AGCModelTests", dependencies: ["AGCModel"], resources: [.copy("Fixtures")]),

@@ -10,6 +10,9 @@ every activation on (key, driving) pairs of the training clips, and writes the i
   Sources/AGCFPGA/Resources/agc-int8.json          the graph, every tensor's shape, scale and
                                                    zero point, the weights' SHA-256
 
+The model it replaces is first copied to Sources/AGCFPGA/Resources/retired/IDENTIFIER.* (streams
+made with it keep decoding: the decoder chooses the model by the hash in the stream's header).
+
 Number formats and rounding rules are docs/accelerator.md's. Nothing the decoder computes needs a
 float: every real-valued factor is turned into a Q31 multiplier and a shift here, every
 non-linear function into a table.
@@ -327,6 +330,31 @@ def quantize(graph: Graph, ranges: dict) -> tuple[dict, dict[str, np.ndarray]]:
     return {"tensors": tensors, "ops": graph.ops}, params
 
 
+def retire_current(res: Path) -> tuple[str, list[Path]]:
+    """Copies the current INT8 model to `retired/IDENTIFIER.*` before a new one replaces it.
+
+    Streams name their model by hash and must decode bit for bit forever, so a shipped model is
+    never overwritten: the decoder's ModelCatalog finds it in `retired/` by the hash a stream names.
+    Returns the replaced model's hash and the files made (none when it was retired already).
+    """
+    graph, weights = res / "agc-int8.json", res / "agc-int8.safetensors"
+    if not graph.exists():
+        return "", []
+    current = json.loads(graph.read_text())
+    if hashlib.sha256(weights.read_bytes()).hexdigest() != current["sha256"]:
+        sys.exit(f"{weights}: does not match {graph}'s SHA-256; restore the shipped files before quantizing")
+    retired = res / "retired"
+    retired.mkdir(exist_ok=True)
+    target = retired / current["identifier"]
+    made = []
+    for source, suffix in ((graph, ".json"), (weights, ".safetensors")):
+        destination = target.with_name(target.name + suffix)
+        if not destination.exists():
+            destination.write_bytes(source.read_bytes())
+            made.append(destination)
+    return current["sha256"], made
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--calibration-pairs", type=int, default=128)
@@ -341,8 +369,14 @@ def main():
     res = ROOT / "Sources/AGCFPGA/Resources"
     res.mkdir(parents=True, exist_ok=True)
     weights = res / "agc-int8.safetensors"
+    replaced, retired = retire_current(res)
     safetensors_io.save(weights, params, {"format": "agc-int8"})
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    if digest == replaced:  # the same model again: nothing to retire
+        for path in retired:
+            path.unlink()
+    elif retired:
+        print(f"retired the previous model to {retired[0].parent}", file=sys.stderr)
     doc = {
         "format": "agc-int8-graph-1",
         "identifier": f"{info['identifier']}-int8-{digest[:8]}",

@@ -29,7 +29,8 @@ public enum BackendKind: String, CaseIterable, Sendable {
     case emulator
     case fpga
 
-    /// Makes the backend, or throws a clear error when it is not available: never a silent fallback.
+    /// Makes the backend for the package's current model (what an encoder writes with), or throws
+    /// a clear error when it is not available: never a silent fallback.
     /// `deviceTimeout`: seconds one run on the device may take (`DeviceRunner`'s time-out).
     public func make(threads: Int = KernelThreads.count, device: String? = nil,
                      deviceTimeout: Double = DeviceRunner.defaultTimeout) throws -> ReconstructionBackend {
@@ -37,6 +38,22 @@ public enum BackendKind: String, CaseIterable, Sendable {
         case .float: return try FloatBackend(network: AGCNetwork.bundled())
         case .emulator: return try IntegerBackend.emulator(threads: threads)
         case .fpga: return try IntegerBackend.device(path: device, timeout: deviceTimeout)
+        }
+    }
+
+    /// Makes the backend for a catalogue entry: the INT8 backends run any INT8 model; the float
+    /// backend has only the current model's float network (retired models ship as INT8 alone).
+    public func make(_ entry: ModelCatalog.Entry, catalog: ModelCatalog, threads: Int = KernelThreads.count,
+                     device: String? = nil, deviceTimeout: Double = DeviceRunner.defaultTimeout) throws -> ReconstructionBackend {
+        switch self {
+        case .float:
+            guard entry.origin == .current else {
+                throw CodecError.modelMismatch("model \(entry.graph.identifier) is kept as INT8 only: "
+                    + "decode its streams with --backend emulator or fpga")
+            }
+            return try make(threads: threads, device: device, deviceTimeout: deviceTimeout)
+        case .emulator: return try IntegerBackend.emulator(model: catalog.load(entry), threads: threads)
+        case .fpga: return try IntegerBackend.device(model: catalog.load(entry), path: device, timeout: deviceTimeout)
         }
     }
 }
@@ -95,19 +112,20 @@ public final class IntegerBackend: ReconstructionBackend {
         acceptedModelSHA256 = [model.graph.sha256, model.graph.floatModel.sha256]
     }
 
-    /// The bundled INT8 model on the emulator.
-    public static func emulator(threads: Int) throws -> IntegerBackend {
-        let model = try QuantizedModel.bundled()
+    /// An INT8 model (by default the package's current one) on the emulator.
+    public static func emulator(model: QuantizedModel? = nil, threads: Int) throws -> IntegerBackend {
+        let model = try model ?? QuantizedModel.bundled()
         let program = try Compiler.compile(model)
         return IntegerBackend(model: model, decoder: IntegerDecoder(program: program, runner: EmulatedAccelerator(program: program, threads: threads)))
     }
 
-    /// The bundled INT8 model on the accelerator at `path`.
-    public static func device(path: String?, timeout: Double = DeviceRunner.defaultTimeout) throws -> IntegerBackend {
+    /// An INT8 model (by default the package's current one) on the accelerator at `path`.
+    public static func device(model: QuantizedModel? = nil, path: String?,
+                              timeout: Double = DeviceRunner.defaultTimeout) throws -> IntegerBackend {
         guard let path else {
             throw CodecError.badArgument("--backend fpga needs --device PATH (a UIO device, or a simulated device's folder)")
         }
-        let model = try QuantizedModel.bundled()
+        let model = try model ?? QuantizedModel.bundled()
         let program = try Compiler.compile(model)
         let runner: InstructionRunner
         do {
@@ -129,7 +147,14 @@ public final class IntegerBackend: ReconstructionBackend {
     }
 
     public func keypoints(of image: RGBImage) throws -> [Keypoint] {
-        if detector == nil { detector = try AGCNetwork.bundled() }
+        if detector == nil {
+            let network = try AGCNetwork.bundled()
+            guard network.description.sha256 == model.graph.floatModel.sha256 else {
+                throw CodecError.modelMismatch("model \(model.identifier) was quantized from \(model.graph.floatModel.identifier), "
+                    + "but the package's keypoint detector is \(network.description.identifier): encoders write with the current model")
+            }
+            detector = network
+        }
         return detector!.keypointDetector(FrameConversion.tensor(rgb: image.pixels, width: image.width, height: image.height))
     }
 

@@ -1,4 +1,6 @@
 import AGCBitstream
+import AGCFPGA
+import AGCKernels
 import AGCMedia
 import AGCModel
 import Foundation
@@ -31,18 +33,49 @@ public struct DecodeSummary: Codable, Sendable {
     }
 }
 
+/// Where a decoder gets the network that rebuilds a stream's frames.
+public struct BackendChoice {
+    let make: (SequenceHeader) throws -> ReconstructionBackend
+
+    /// One backend for every stream: a stream made for another model is refused.
+    public static func fixed(_ backend: ReconstructionBackend) -> BackendChoice {
+        BackendChoice { _ in backend }
+    }
+
+    /// A backend of `kind` for whichever model of `catalog` the stream's header names, so that a
+    /// stream keeps decoding bit for bit after the package ships a newer model.
+    public static func byStreamModel(_ kind: BackendKind, catalog: ModelCatalog, threads: Int = KernelThreads.count,
+                                     device: String? = nil,
+                                     deviceTimeout: Double = DeviceRunner.defaultTimeout) -> BackendChoice {
+        BackendChoice { header in
+            guard let entry = catalog.entry(forStreamModel: header.modelHashHex) else {
+                throw CodecError.modelMismatch("made for model \(header.modelIdentifier) (SHA-256 \(header.modelHashHex.prefix(12))...), "
+                    + "which this decoder does not have; it has \(catalog.listing) (more with --models DIR)")
+            }
+            return try kind.make(entry, catalog: catalog, threads: threads, device: device, deviceTimeout: deviceTimeout)
+        }
+    }
+}
+
 /// The AGC decoder: key frames through libavcodec, every other frame rebuilt by the backend from
 /// the key frame and the decoded keypoints.
 public final class Decoder {
-    public let backend: ReconstructionBackend
+    public let choice: BackendChoice
     public let options: DecoderOptions
+    /// The backend of the last stream opened (made once, kept while streams name its model).
+    public private(set) var backend: ReconstructionBackend?
 
-    public init(backend: ReconstructionBackend, options: DecoderOptions) {
-        self.backend = backend
+    public init(backend choice: BackendChoice, options: DecoderOptions) {
+        self.choice = choice
         self.options = options
     }
 
-    /// Opens and checks a stream: readable, well formed, and made for this backend's model.
+    /// A decoder with one backend: streams made for another model are refused.
+    public convenience init(backend: ReconstructionBackend, options: DecoderOptions) {
+        self.init(backend: .fixed(backend), options: options)
+    }
+
+    /// Opens and checks a stream: readable, well formed, and made for a model this decoder has.
     public func open(_ input: String) throws -> BitstreamReader {
         let data: Data
         do {
@@ -57,17 +90,29 @@ public final class Decoder {
         } catch {
             throw CodecError.input("\(input): \(error)")
         }
-        let header = reader.header
-        guard backend.acceptedModelSHA256.contains(header.modelHashHex) else {
-            throw CodecError.modelMismatch("\(input): made for model \(header.modelIdentifier) "
-                + "(SHA-256 \(header.modelHashHex.prefix(12))...), this decoder has \(backend.modelIdentifier)")
-        }
-        guard header.codedWidth == backend.frameSize, header.codedHeight == backend.frameSize,
-              header.keypointCount == backend.keypointCount else {
-            throw CodecError.modelMismatch("\(input): coded \(header.codedWidth)x\(header.codedHeight) with "
-                + "\(header.keypointCount) keypoints; the model codes \(backend.frameSize) with \(backend.keypointCount)")
-        }
+        _ = try backend(for: reader.header, name: input)
         return reader
+    }
+
+    /// The backend for a stream's model: the current one when it accepts that model, else a new
+    /// one from the choice, checked against the header's hash, frame size and keypoint count.
+    func backend(for header: SequenceHeader, name input: String) throws -> ReconstructionBackend {
+        if let backend, backend.acceptedModelSHA256.contains(header.modelHashHex) { return backend }
+        let made: ReconstructionBackend
+        do { made = try choice.make(header) } catch let CodecError.modelMismatch(message) {
+            throw CodecError.modelMismatch("\(input): \(message)")
+        }
+        guard made.acceptedModelSHA256.contains(header.modelHashHex) else {
+            throw CodecError.modelMismatch("\(input): made for model \(header.modelIdentifier) "
+                + "(SHA-256 \(header.modelHashHex.prefix(12))...), this decoder has \(made.modelIdentifier)")
+        }
+        guard header.codedWidth == made.frameSize, header.codedHeight == made.frameSize,
+              header.keypointCount == made.keypointCount else {
+            throw CodecError.modelMismatch("\(input): coded \(header.codedWidth)x\(header.codedHeight) with "
+                + "\(header.keypointCount) keypoints; the model codes \(made.frameSize) with \(made.keypointCount)")
+        }
+        backend = made
+        return made
     }
 
     /// Decodes `input` into the file (or `-`) `output`.
@@ -110,12 +155,13 @@ public final class Decoder {
             throw CodecError.verificationFailed(verification.groupsChecked == 0
                 ? "\(input): --verify found no complete group of frames with a picture hash to check"
                 : "\(input): decoded pictures differ from the encoder's in frames \(verification.mismatches.joined(separator: ", ")) "
-                  + "(\(verification.mismatches.count) of \(verification.groupsChecked) hashed groups; backend \(backend.modelIdentifier))")
+                  + "(\(verification.mismatches.count) of \(verification.groupsChecked) hashed groups; "
+                  + "backend \(backend?.modelIdentifier ?? "none"))")
         }
         try sink.finish()
         return DecodeSummary(input: input, output: output, framesOut: written, keyFramesDecoded: keyFrames,
                              decodeFPS: Double(written) / Date().timeIntervalSince(started), verification: verification,
-                             backend: backend.modelIdentifier)
+                             backend: backend?.modelIdentifier ?? "none")
     }
 
     /// The picture hash checker `--verify` asks for, or an error when the stream carries no hashes.
@@ -134,6 +180,7 @@ public final class Decoder {
                              audio: (AGCMedia.AudioPacket) throws -> Void = { _ in },
                              hashes: (PictureHashes) -> Void = { _ in }) throws -> Int {
         let header = reader.header
+        let backend = try backend(for: header, name: input)
         let quantizer = try header.quantizer
         let size = header.codedWidth
         let total = reader.frameCount

@@ -36,6 +36,9 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .customLong("device-timeout"), help: "With --backend fpga: seconds one run may take before the decode fails (default 5; a simulated RTL device needs minutes a frame).")
     var deviceTimeout = DeviceRunner.defaultTimeout
 
+    @Option(help: "A folder of further INT8 models (NAME.json beside NAME.safetensors) to look in for a stream's model, besides the package's current and retired ones. Repeatable.")
+    var models: [String] = []
+
     @Option(help: "Threads of the emulator and kernels (default: every core).")
     var threads: Int?
 
@@ -96,14 +99,14 @@ struct DecodeCommand: ParsableCommand {
             try checkSideOutputs([statsJSON, hwReportJSON], against: [input, output])
             guard try overwrite.shouldWrite(output) else { return }
             guard deviceTimeout > 0, deviceTimeout.isFinite else { throw ValidationError("--device-timeout must be positive seconds") }
-            let backend = try kind.make(threads: threads ?? KernelThreads.count, device: device, deviceTimeout: deviceTimeout)
-            let integer = backend as? IntegerBackend
-            if (hwReport || hwReportJSON != nil) && integer == nil {
+            if (hwReport || hwReportJSON != nil) && kind == .float {
                 throw ValidationError("--hw-report needs the INT8 decoder: --backend emulator or fpga")
             }
-            let decoder = Decoder(backend: backend, options: options)
+            let choice = BackendChoice.byStreamModel(kind, catalog: try modelCatalog(), threads: threads ?? KernelThreads.count,
+                                                     device: device, deviceTimeout: deviceTimeout)
+            let decoder = Decoder(backend: choice, options: options)
             let summary = try decoder.decode(input: input, output: output)
-            if let integer, hwReport || hwReportJSON != nil {
+            if let integer = decoder.backend as? IntegerBackend, hwReport || hwReportJSON != nil {
                 let report = integer.hardwareReport()
                 if let hwReportJSON { try AtomicFile.writeJSON(report, to: hwReportJSON) }
                 if hwReport {
@@ -143,17 +146,23 @@ struct DecodeCommand: ParsableCommand {
         options.progress = !noProgress && batch.jobs == 1
         MediaLog.setLevel(.quiet)
         try checkSideOutputs([batch.summaryJSON], against: items.map(\.input))
-        let device = device, deviceTimeout = deviceTimeout
+        let catalog = try modelCatalog(), device = device, deviceTimeout = deviceTimeout
         try batch.run(tool: "agc-decode", items: items, progress: !noProgress, isComplete: { item in
             guard let data = FileManager.default.contents(atPath: item.input), let reader = try? BitstreamReader(data: data)
             else { return false }
             return OutputCheck.isCompleteVideo(item.output, frames: options.frames?.count ?? reader.frameCount)
         }) { item, threads in
-            let summary = try Decoder(backend: try kind.make(threads: threads, device: device, deviceTimeout: deviceTimeout),
-                                      options: options)
+            let choice = BackendChoice.byStreamModel(kind, catalog: catalog, threads: threads, device: device,
+                                                     deviceTimeout: deviceTimeout)
+            let summary = try Decoder(backend: choice, options: options)
                 .decode(input: item.input, output: item.output)
             return BatchWorkResult(frames: summary.framesOut, kbps: nil)
         }
+    }
+
+    /// The package's models and those of --models: where each stream's model is looked up.
+    func modelCatalog() throws -> ModelCatalog {
+        try ModelCatalog.shipped(extraFolders: models.map { URL(fileURLWithPath: $0, isDirectory: true) })
     }
 
     func parseRange(_ text: String) -> ClosedRange<Int>? {

@@ -38,7 +38,9 @@ class BadInputTestCase: XCTestCase {
     func decode(_ input: String, _ output: String) throws -> DecodeSummary {
         var options = DecoderOptions()
         options.progress = false
-        return try Decoder(backend: try BackendKind.emulator.make(), options: options).decode(input: input, output: output)
+        // As agc-decode does: the stream's model among the package's.
+        return try Decoder(backend: .byStreamModel(.emulator, catalog: try .shipped()), options: options)
+            .decode(input: input, output: output)
     }
 
     /// The error's message names `file`, and the folder holds only `expected` afterwards.

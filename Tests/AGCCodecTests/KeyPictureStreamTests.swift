@@ -81,7 +81,8 @@ final class KeyPictureStreamTests: BadInputTestCase {
             options.progress = false
             options.verify = true
             let out = path("\(codec)-\(version).y4m")
-            let summary = try Decoder(backend: try BackendKind.emulator.make(), options: options)
+            // Through the catalogue, as agc-decode: the fixture's model hash chooses the model.
+            let summary = try Decoder(backend: .byStreamModel(.emulator, catalog: try .shipped()), options: options)
                 .decode(input: stream, output: out)
             XCTAssertEqual(summary.framesOut, 75)
             XCTAssertEqual(summary.verification?.passed, true, "\(codec) \(version): the stream's own picture hashes")

@@ -94,15 +94,12 @@ public struct QuantizedModel: Sendable {
 
     /// The shipped model's graph alone (identity and hashes), without reading the weights.
     public static func bundledGraph() throws -> QuantizedGraph {
-        let url = try bundledFiles().graph
-        do {
-            return try JSONDecoder().decode(QuantizedGraph.self, from: Data(contentsOf: url))
-        } catch {
-            throw ModelError.malformed(url.path, "not a quantized model graph: \(error)")
-        }
+        let files = try bundledFiles()
+        return try ModelCatalog.entry(graph: files.graph, weights: files.weights, origin: .current).graph
     }
 
-    private static func bundledFiles() throws -> (weights: URL, graph: URL) {
+    /// The package's current model: `Resources/agc-int8.safetensors` and `.json`.
+    static func bundledFiles() throws -> (weights: URL, graph: URL) {
         guard let weights = Bundle.module.url(forResource: "agc-int8", withExtension: "safetensors"),
               let graph = Bundle.module.url(forResource: "agc-int8", withExtension: "json")
         else { throw ModelError.unreadable("agc-int8", "the bundled quantized model is missing from the package resources") }
