@@ -69,6 +69,18 @@ final class KeyPictureStreamTests: BadInputTestCase {
                                     "av1": "7733134edb433c1f8c6bc2d8b3d81854f96f47f45b4bff761bea7b1631b9673c"])
     }
 
+    /// The same for format 1.3 streams made at commit 15af0ae (the release's encoder, unchanged
+    /// since fe67594) by the shipped model agc-fomm-k10-256-5197b48eb505-int8-7c1244e1: the
+    /// sample with a 330 Hz tone in AAC (Opus in 0x09 units), `agc-encode --crop full
+    /// --idr-interval 1 --min-quality msssim:0.96`, --crf 34 and --references 1 otherwise:
+    /// predicted key pictures with their runs (0x86). A stream the model catalogue must keep
+    /// decoding whatever model ships next.
+    func testFormat13StreamsDecodeAsTheyDid() throws {
+        try checkFixtures(version: FormatVersion(major: 1, minor: 3), predicted: true,
+                          digests: ["hevc": "33fbdcc57f1ee7beb2cc5b057bf417b06c4eec97df086b8c705abced0407c543",
+                                    "av1": "7733134edb433c1f8c6bc2d8b3d81854f96f47f45b4bff761bea7b1631b9673c"])
+    }
+
     /// Decodes `format-V-CODEC.agc` for each codec of `digests` with --verify and compares the
     /// Y4M's SHA-256.
     private func checkFixtures(version: FormatVersion, predicted: Bool, digests: [String: String]) throws {
