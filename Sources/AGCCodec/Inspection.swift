@@ -1,4 +1,5 @@
 import AGCBitstream
+import AGCFPGA
 import Foundation
 
 /// `agc-decode --inspect`: a stream's header, units (type, offset, size, CRC status), bits per
@@ -27,6 +28,9 @@ public enum Inspection {
     public struct Output: Codable, Sendable {
         public var format: Format
         public var header: SequenceHeader?
+        /// Whether this decoder has the model the header names: "current" (the package's),
+        /// "retired" (an earlier model the package keeps) or "missing" (not decodable here).
+        public var model: String?
         public var units: [UnitSummary]
         public var keyFrames: [Int]
         /// The random-access key pictures among `keyFrames` (where decoding can start).
@@ -71,7 +75,9 @@ public enum Inspection {
                             version: report.version.map { "\($0.major).\($0.minor)" }, frameCount: frameCount,
                             duration: duration, bitRate: duration.map { Double(report.fileSize * 8) / $0 },
                             trailer: report.trailer, error: report.error)
-        return Output(format: format, header: report.header, units: report.units, keyFrames: report.keyFrameNumbers,
+        let catalog = try? ModelCatalog.shipped()
+        let model = report.header.map { catalog?.entry(forStreamModel: $0.modelHashHex)?.origin.rawValue ?? "missing" }
+        return Output(format: format, header: report.header, model: model, units: report.units, keyFrames: report.keyFrameNumbers,
                       randomAccessPoints: report.randomAccessFrameNumbers, bytesByKind: report.bytesByKind, frames: frames)
     }
 
@@ -88,7 +94,8 @@ public enum Inspection {
         if let h = out.header {
             lines.append("  coded \(h.codedWidth)x\(h.codedHeight) at \(h.frameRate) fps, crop \(h.crop.x),\(h.crop.y),"
                 + "\(h.crop.width),\(h.crop.height) of \(h.sourceWidth)x\(h.sourceHeight) (rotation \(h.rotation))")
-            lines.append("  model \(h.modelIdentifier) sha256 \(h.modelHashHex.prefix(16))..., \(h.keypointCount) keypoints, "
+            lines.append("  model \(h.modelIdentifier) sha256 \(h.modelHashHex.prefix(16))... (\(out.model ?? "missing") here), "
+                + "\(h.keypointCount) keypoints, "
                 + "step 1/\(h.keypointStepDenominator), key frames \(h.keyFrameCodec), audio \(h.hasAudio ? "yes" : "no")")
         }
         if let d = out.format.duration, let rate = out.format.bitRate {

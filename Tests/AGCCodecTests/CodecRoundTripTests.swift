@@ -129,6 +129,7 @@ final class CodecRoundTripTests: XCTestCase {
         XCTAssertEqual(out.frames.count, 75)
         XCTAssertTrue(out.units.allSatisfy(\.crcOK))
         XCTAssertEqual(out.format.trailer, "valid")
+        XCTAssertEqual(out.model, "current")
         XCTAssertTrue(try Inspection.render(path: path, json: true).contains("\"key_frames\""))
     }
 }

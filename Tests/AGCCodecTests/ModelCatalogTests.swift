@@ -73,6 +73,7 @@ final class ModelCatalogTests: BadInputTestCase {
         let current = try QuantizedModel.bundledGraph()
         let stream = try validStream()
         try rewrite(stream, to: path("other.agc")) { $0.modelHash = hexBytes(other.graph.sha256); $0.modelIdentifier = other.identifier }
+        XCTAssertEqual(try Inspection.inspect(path: path("other.agc")).model, "missing")
         var options = DecoderOptions()
         options.progress = false
         let shippedOnly = Decoder(backend: .byStreamModel(.emulator, catalog: try .shipped()), options: options)
