@@ -40,6 +40,7 @@ def parse_args():
     p.add_argument("--train-dir", default=str(HERE.parent.parent / "shared/data/train"))
     p.add_argument("--val-dir", default=str(HERE.parent.parent / "shared/data/val"))
     p.add_argument("--cache", default=str(HERE.parent / ".cache/frames"))
+    p.add_argument("--pack", help="train and validate on this pack (training/pack.py) instead of the clips")
     p.add_argument("--resume", action="store_true", help="continue from runs/NAME/checkpoint.pt")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--lr", type=float, default=5e-4)
@@ -285,8 +286,12 @@ def main():
         (run / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
         print("GMAC per frame:", json.dumps({k: round(v, 3) for k, v in count_macs(cfg).items()}), flush=True)
 
-    train = load_clips(Path(args.train_dir), Path(args.cache), cfg.size, "face")
-    val = load_clips(Path(args.val_dir), Path(args.cache), cfg.size, "centre")
+    if args.pack:  # a GPU machine: the compact pack of training/pack.py instead of the clips
+        from pack import load_pack
+        train, val = load_pack(Path(args.pack), "train"), load_pack(Path(args.pack), "val")
+    else:
+        train = load_clips(Path(args.train_dir), Path(args.cache), cfg.size, "face")
+        val = load_clips(Path(args.val_dir), Path(args.cache), cfg.size, "centre")
     rng = np.random.default_rng(args.seed + step)
     gen = torch.Generator().manual_seed(args.seed + step)
     sampler = PairSampler(train, args.max_gap, rng, motion_fraction=args.motion_fraction)
