@@ -22,7 +22,8 @@ public struct InstructionCost: Codable, Sendable {
 /// Cycles per instruction from the tiling, the engines' widths and DDR bandwidth. Every engine
 /// double-buffers: while it works on one tile (or channel plane), the DMA brings the next and
 /// drains the previous, so a step costs the larger of its compute and its transfers, plus the
-/// first load and the last store that nothing hides.
+/// first load and the last store that nothing hides. A configuration with `rtl` set (the RTL as
+/// built, `HardwareConfig.rtlAsBuilt`) is counted by `RTLCycleModel` instead.
 public struct CycleModel: Sendable {
     public let config: HardwareConfig
 
@@ -36,6 +37,7 @@ public struct CycleModel: Sendable {
     }
 
     public func cost(of i: Instruction, index: Int) -> InstructionCost {
+        if let rtl = config.rtl { return RTLCycleModel(config: config, rtl: rtl).cost(of: i, index: index) }
         let cin = Int(i.inChannels), cout = Int(i.outChannels), h = Int(i.height), w = Int(i.width)
         let (oh, ow) = i.outputSize
         var compute = 0.0, read = 0.0, written = 0.0, cycles = 0.0

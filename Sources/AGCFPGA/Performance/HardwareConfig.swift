@@ -27,6 +27,10 @@ public struct HardwareConfig: Codable, Sendable {
     public var activePowerWatts: Double
     /// The device's resources.
     public var device: DeviceResources
+    /// The micro-architecture of the RTL as built (`hardware/rtl`) when this configuration
+    /// describes it; nil for the specification's double-buffered design (docs/accelerator.md).
+    /// `CycleModel` counts cycles from the RTL's state machines when it is set.
+    public var rtl: RTLMicroarchitecture?
 
     public struct DeviceResources: Codable, Sendable {
         public var part: String
@@ -45,6 +49,43 @@ public struct HardwareConfig: Codable, Sendable {
         activePowerWatts: 2.0,
         device: DeviceResources(part: "xc7z020clg400-1", dsp: 220, bram36: 140, luts: 53_200))
 
+    /// The RTL as built (`hardware/rtl`) on the same board: the same array and tiles, but no double
+    /// buffering, one 32-bit AXI4 port behind a 256-line read cache, passes of four output
+    /// blocks, sequential element-wise engines (see hardware/README.md, "What the RTL covers").
+    /// The read latency is the harness's default (`agc-rtl-sim --read-latency 24`).
+    public static let rtlAsBuilt: HardwareConfig = {
+        var c = HardwareConfig.pynqZ1
+        c.name = "pynq-z1-rtl"
+        c.ddrBytesPerSecond = 4 * c.clockMHz * 1e6
+        c.rtl = RTLMicroarchitecture(passBlocks: 4, cacheLineBytes: 64, cacheLines: 256, readLatencyCycles: 24, divisionCycles: 67,
+                                     descriptorCycles: 80)
+        return c
+    }()
+
     /// DDR bytes per PL clock cycle.
     public var bytesPerCycle: Double { ddrBytesPerSecond / (clockMHz * 1e6) }
+}
+
+/// What `CycleModel` needs to know of the RTL as built (`hardware/rtl`): the parameters of
+/// agc_top that set its cycle counts beyond the array and tile sizes.
+public struct RTLMicroarchitecture: Codable, Sendable {
+    /// Output-channel blocks of `tm` that share one input tile (agc_conv's PASS_BLOCKS).
+    public var passBlocks: Int
+    /// Bytes of one read-cache line (one 16-beat burst of the 32-bit port).
+    public var cacheLineBytes: Int
+    /// Lines of the direct-mapped read cache (agc_mem's LINES).
+    public var cacheLines: Int
+    /// Cycles from a read burst's address to its first beat.
+    public var readLatencyCycles: Int
+    /// Cycles of one rounded division by a divisor that is not a power of two, from the engine's
+    /// divide state to its next state (agc_divider: one step per numerator bit, 65, plus start
+    /// and done).
+    public var divisionCycles: Int
+    /// The controller's cycles per descriptor besides its engine and the descriptor line's miss:
+    /// 17 word reads, decode, the checks (about 15 steps, range checks four cycles each), start.
+    public var descriptorCycles: Int
+
+    /// Cycles one read miss stalls its engine: detect, drain the writes (assumed empty), the
+    /// address, the latency, sixteen beats, and the hit after the fill.
+    public var missCycles: Int { readLatencyCycles + 18 }
 }

@@ -59,6 +59,18 @@ public struct HardwareReport: Codable, Sendable {
     /// A decode's totals on the modelled accelerator: key frames and rebuilt frames (repeated
     /// key frames cost nothing), modelled seconds.
     public var run: Run?
+    /// The same program on the RTL as built (`HardwareConfig.rtlAsBuilt`), when this report is of
+    /// another configuration: what the hardware that exists would do (see hardware/README.md).
+    public var rtlAsBuilt: AsBuilt?
+
+    /// Cycles, time and energy per frame of the RTL as built.
+    public struct AsBuilt: Codable, Sendable {
+        public var config: String
+        public var keyFrameCycles: Int
+        public var frameCycles: Int
+        public var framesPerSecond: Double
+        public var energyPerPixelMicrojoules: Double
+    }
 
     public struct Run: Codable, Sendable {
         public var keyFrames: Int
@@ -96,6 +108,11 @@ public struct HardwareReport: Codable, Sendable {
         self.resources = resources.parts
         resourceTotal = resources.total
         fits = resources.fits
+        if config.rtl == nil {
+            let built = HardwareReport(program: program, config: .rtlAsBuilt)
+            rtlAsBuilt = AsBuilt(config: built.config.name, keyFrameCycles: built.keyFrame.cycles, frameCycles: built.frame.cycles,
+                                 framesPerSecond: built.framesPerSecond, energyPerPixelMicrojoules: built.energyPerPixelMicrojoules)
+        }
     }
 
     /// Adds the emulator's measured time per engine (seconds by descriptor address, over `frames`
@@ -154,6 +171,11 @@ public struct HardwareReport: Codable, Sendable {
         lines.append(String(format: "modelled: %.1f frames/s at 256x256, %.1f mJ per frame, %.2f uJ per reconstructed pixel "
                             + "(GRACE on the PYNQ-Z1, measured: 11.7 uJ per pixel)", framesPerSecond,
                             energyPerFrameMillijoules, energyPerPixelMicrojoules))
+        if let b = rtlAsBuilt {
+            lines.append(String(format: "the RTL as built (%@, hardware/README.md): %d cycles per rebuilt frame, %d per key frame: "
+                                + "%.2f frames/s, %.2f uJ per reconstructed pixel", b.config, b.frameCycles, b.keyFrameCycles,
+                                b.framesPerSecond, b.energyPerPixelMicrojoules))
+        }
         lines.append("")
         lines.append("resources (\(c.device.part): \(c.device.dsp) DSP48E1, \(c.device.bram36) BRAM36, \(c.device.luts) LUTs)")
         for p in resources + [resourceTotal] {
