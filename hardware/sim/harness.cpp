@@ -3,15 +3,23 @@
 // on the file (mapped shared, so results land in the file).
 //
 //   agc-rtl-sim --ddr FILE --descriptors OFFSET --count N [--offset B] [--size S]
-//               [--read-latency L] [--max-cycles M] [--report FILE]
+//               [--read-latency L] [--max-cycles M] [--report FILE] [--coverage FILE]
+//               [--stop-after C]
 //
 // The DDR region is bytes [B, B + S) of the file (S: the rest of the file by default); the RTL
 // sees it at physical address 0x18000000 + B. Prints (and writes to --report) one JSON object:
 // status, failing position, cycles (the IP's counter), the cycles each descriptor ended at, and
 // wall-clock seconds. Exit status 0 when the run ended (whatever its STATUS), 2 on a usage or
 // file error, 3 when the RTL misbehaved (a write outside the region, no end within --max-cycles).
+// Built with Verilator's coverage (hardware/power.sh does), --coverage FILE writes the toggle and
+// line counts of the run to FILE (Verilator's coverage.dat format). --stop-after C ends the run
+// after C cycles from ap_start, wherever it is (a sample of an engine's activity): the report then
+// says "partial": true, and its cycles are C.
 #include "Vagc_top.h"
 #include "verilated.h"
+#if VM_COVERAGE
+#include "verilated_cov.h"
+#endif
 
 #include <chrono>
 #include <cstdint>
@@ -176,8 +184,8 @@ uint64_t number(const char* text, const char* what) {
 
 int main(int argc, char** argv) {
     Verilated::commandArgs(argc, argv);
-    std::string ddr_path, report_path;
-    uint64_t offset = 0, size = 0, descriptors = 0, count = 0, max_cycles = 4'000'000'000ull;
+    std::string ddr_path, report_path, coverage_path;
+    uint64_t offset = 0, size = 0, descriptors = 0, count = 0, max_cycles = 4'000'000'000ull, stop_after = 0;
     bool have_size = false, have_descriptors = false, have_count = false;
     int latency = 24;
     for (int i = 1; i < argc; i++) {
@@ -194,6 +202,8 @@ int main(int argc, char** argv) {
         else if (a == "--read-latency") latency = int(number(value("--read-latency"), "--read-latency"));
         else if (a == "--max-cycles") max_cycles = number(value("--max-cycles"), "--max-cycles");
         else if (a == "--report") report_path = value("--report");
+        else if (a == "--coverage") coverage_path = value("--coverage");
+        else if (a == "--stop-after") stop_after = number(value("--stop-after"), "--stop-after");
         else if (a.rfind("+verilator", 0) == 0) continue;
         else fail(2, "unknown argument " + a);
     }
@@ -236,12 +246,30 @@ int main(int argc, char** argv) {
     sim->watching = true;
     uint64_t start_cycle = sim->cycle;
     sim->write_register(0x00, 1);
+    bool partial = false;
     while (!top.irq) {
         sim->tick();
         if (sim->memory.bad_write) break;
+        if (stop_after && sim->cycle - start_cycle >= stop_after) { partial = true; break; }
         if (sim->cycle - start_cycle > max_cycles) fail(3, "no ap_done within --max-cycles");
     }
     sim->watching = false;
+    if (partial) {
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        std::string json = "{\"partial\": true, \"cycles\": " + std::to_string(sim->cycle - start_cycle) +
+                           ", \"descriptors_completed\": " + std::to_string(sim->descriptor_ends.size()) +
+                           ", \"wall_seconds\": " + std::to_string(seconds) + "}";
+        std::printf("%s\n", json.c_str());
+        if (!coverage_path.empty()) {
+#if VM_COVERAGE
+            Verilated::threadContextp()->coveragep()->write(coverage_path.c_str());
+#else
+            fail(2, "--coverage needs a harness built with coverage (hardware/power.sh builds one)");
+#endif
+        }
+        msync(mapped, file_size, MS_SYNC);
+        return 0;
+    }
     if (sim->memory.bad_write) {
         char text[96];
         std::snprintf(text, sizeof text, "the RTL wrote outside the DDR region at 0x%08x", sim->memory.bad_address);
@@ -272,6 +300,13 @@ int main(int argc, char** argv) {
         std::fclose(f);
     }
     top.final();
+    if (!coverage_path.empty()) {
+#if VM_COVERAGE
+        Verilated::threadContextp()->coveragep()->write(coverage_path.c_str());
+#else
+        fail(2, "--coverage needs a harness built with coverage (hardware/power.sh builds one)");
+#endif
+    }
     munmap(mapped, file_size);
     close(fd);
     delete sim;
