@@ -19,7 +19,7 @@ final class PerformanceModelTests: XCTestCase {
         }
         XCTAssertEqual(report.frame.macs + report.keyFrame.macs, program.instructions.reduce(0) { $0 + $1.macs })
         XCTAssertEqual(report.energyPerPixelMicrojoules,
-                       config.activePowerWatts / report.framesPerSecond * 1e6 / Double(program.size * program.size), accuracy: 1e-9)
+                       config.boardPowerWatts / report.framesPerSecond * 1e6 / Double(program.size * program.size), accuracy: 1e-9)
     }
 
     func testWiderArraysAndFasterMemoryAreFaster() {

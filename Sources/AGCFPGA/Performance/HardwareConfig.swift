@@ -23,10 +23,17 @@ public struct HardwareConfig: Codable, Sendable {
     public var dmaSetupCycles: Int
     /// Cycles the host needs to start a descriptor stream and see it done (register writes, poll).
     public var launchCycles: Int
-    /// Board power while the accelerator runs (watts): PL static + dynamic + the ARM host polling.
+    /// Power the accelerator adds while it runs (watts): the PL's dynamic power and one ARM core
+    /// polling it, estimated from the RTL's switching activity on published 7-series
+    /// per-operation energies (`hardware/power.sh`; hardware/README.md, "Energy").
     public var activePowerWatts: Double
     /// The device's resources.
     public var device: DeviceResources
+    /// The board's power with the accelerator idle (watts): static power of the XC7Z020 (PL and
+    /// PS), DDR, regulators and peripherals. An assumption, not a measurement: 2.73 W, the idle
+    /// figure issue 15 quotes for a Zybo Z7-20 (same XC7Z020), not verified; no citable PYNQ-Z1
+    /// figure was found.
+    public var idlePowerWatts: Double = 2.73
     /// The micro-architecture of the RTL as built (`hardware/rtl`) when this configuration
     /// describes it; nil for the specification's double-buffered design (docs/accelerator.md).
     /// `CycleModel` counts cycles from the RTL's state machines when it is set.
@@ -40,27 +47,33 @@ public struct HardwareConfig: Codable, Sendable {
     }
 
     /// The PYNQ-Z1 (Zynq XC7Z020-1CLG400C): 220 DSP48E1, 140 BRAM36, 53,200 LUTs; PL at 100 MHz;
-    /// one HP port at about 1.2 GB/s; 2.0 W board power while running (an assumption of the model:
-    /// about 0.9 W PL dynamic for this resource use at 100 MHz by Vivado-class estimates, 0.2 W
-    /// PL static, 0.9 W for the PS and DDR; to be replaced by a measurement on the board).
+    /// one HP port at about 1.2 GB/s (the spec's design, docs/accelerator.md). Active power 0.67 W:
+    /// the RTL's measured work per frame (array products, BRAM accesses, fabric toggles) done in
+    /// this design's cycles, with the per-cycle parts (BRAM read enables, clock tree, the polling
+    /// ARM core) at the same rate (`hardware/power.sh`); idle power assumed (see idlePowerWatts).
     public static let pynqZ1 = HardwareConfig(
         name: "pynq-z1", tm: 16, tn: 16, tileRows: 16, tileColumns: 64, macsPerDSP: 2, gridLanes: 2, upsampleLanes: 2,
         elementwiseLanes: 4, clockMHz: 100, ddrBytesPerSecond: 1.2e9, dmaSetupCycles: 40, launchCycles: 2000,
-        activePowerWatts: 2.0,
+        activePowerWatts: 0.67,
         device: DeviceResources(part: "xc7z020clg400-1", dsp: 220, bram36: 140, luts: 53_200))
 
     /// The RTL as built (`hardware/rtl`) on the same board: the same array and tiles, but no double
     /// buffering, one 32-bit AXI4 port behind a 256-line read cache, passes of four output
     /// blocks, sequential element-wise engines (see hardware/README.md, "What the RTL covers").
-    /// The read latency is the harness's default (`agc-rtl-sim --read-latency 24`).
+    /// The read latency is the harness's default (`agc-rtl-sim --read-latency 24`). Active power
+    /// 0.40 W from its switching activity over a rebuilt frame (`hardware/power.sh`).
     public static let rtlAsBuilt: HardwareConfig = {
         var c = HardwareConfig.pynqZ1
         c.name = "pynq-z1-rtl"
         c.ddrBytesPerSecond = 4 * c.clockMHz * 1e6
+        c.activePowerWatts = 0.40
         c.rtl = RTLMicroarchitecture(passBlocks: 4, cacheLineBytes: 64, cacheLines: 256, readLatencyCycles: 24, divisionCycles: 67,
                                      descriptorCycles: 80)
         return c
     }()
+
+    /// Board power while the accelerator runs: idle plus what the accelerator adds.
+    public var boardPowerWatts: Double { idlePowerWatts + activePowerWatts }
 
     /// DDR bytes per PL clock cycle.
     public var bytesPerCycle: Double { ddrBytesPerSecond / (clockMHz * 1e6) }

@@ -102,8 +102,8 @@ public struct HardwareReport: Codable, Sendable {
         frame = stream(program.frameStream)
         let seconds = frame.milliseconds / 1000
         framesPerSecond = 1 / seconds
-        energyPerFrameMillijoules = config.activePowerWatts * seconds * 1000
-        energyPerPixelMicrojoules = config.activePowerWatts * seconds * 1e6 / Double(program.size * program.size)
+        energyPerFrameMillijoules = config.boardPowerWatts * seconds * 1000
+        energyPerPixelMicrojoules = config.boardPowerWatts * seconds * 1e6 / Double(program.size * program.size)
         let resources = ResourceModel(config: config)
         self.resources = resources.parts
         resourceTotal = resources.total
@@ -138,7 +138,7 @@ public struct HardwareReport: Codable, Sendable {
     public mutating func addRun(keyFrames: Int, rebuiltFrames: Int) {
         let seconds = (Double(keyFrames) * keyFrame.milliseconds + Double(rebuiltFrames) * frame.milliseconds) / 1000
         run = Run(keyFrames: keyFrames, rebuiltFrames: rebuiltFrames, modelledSeconds: seconds,
-                  modelledEnergyJoules: seconds * config.activePowerWatts)
+                  modelledEnergyJoules: seconds * config.boardPowerWatts)
     }
 
     static func machineName() -> String {
@@ -153,7 +153,8 @@ public struct HardwareReport: Codable, Sendable {
     public var text: String {
         let c = config
         var lines = ["AGC accelerator model: \(c.name) (\(c.device.part)), \(Int(c.clockMHz)) MHz, conv array \(c.tm)x\(c.tn), "
-                     + String(format: "DDR %.1f GB/s, %.1f W while running", c.ddrBytesPerSecond / 1e9, c.activePowerWatts),
+                     + String(format: "DDR %.1f GB/s, %.2f W while running (%.2f W idle board, assumed + %.2f W accelerator and polling core)",
+                              c.ddrBytesPerSecond / 1e9, c.boardPowerWatts, c.idlePowerWatts, c.activePowerWatts),
                      "model \(model)", ""]
         func block(_ title: String, _ s: StreamCost) {
             lines.append(String(format: "%@: %.2f ms, %d cycles, %.3f GMAC, %.1f MB read, %.1f MB written", title, s.milliseconds,
@@ -169,7 +170,7 @@ public struct HardwareReport: Codable, Sendable {
         block("per key frame (key stream, once per key frame)", keyFrame)
         lines.append("")
         lines.append(String(format: "modelled: %.1f frames/s at 256x256, %.1f mJ per frame, %.2f uJ per reconstructed pixel "
-                            + "(GRACE on the PYNQ-Z1, measured: 11.7 uJ per pixel)", framesPerSecond,
+                            + "at board power (GRACE on the PYNQ-Z1, measured: 11.7 uJ per pixel)", framesPerSecond,
                             energyPerFrameMillijoules, energyPerPixelMicrojoules))
         if let b = rtlAsBuilt {
             lines.append(String(format: "the RTL as built (%@, hardware/README.md): %d cycles per rebuilt frame, %d per key frame: "
