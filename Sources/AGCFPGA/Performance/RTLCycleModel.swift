@@ -53,6 +53,8 @@ struct RTLCycleModel {
         return Int((Double(pixels) * 2 * Double(pairs) / Double(rtl.cacheLines)).rounded())
     }
 
+    /// The engine's cycles, the controller's per-descriptor cycles and the misses: the engine's
+    /// and one for the next descriptor's line (the controller reads 17 words of 16-word descriptors).
     func cost(of i: Instruction, index: Int) -> InstructionCost {
         let (work, misses, written) = count(i)
         let total = work + rtl.descriptorCycles + (misses + 1) * rtl.missCycles
