@@ -366,5 +366,21 @@ final class RTLCosimTests: XCTestCase {
         let runs = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(runs.count, 2, "one key-stream run and one frame-stream run")
         for run in runs { print("RTL run: \(run)") }
+        // The RTL's cycles per engine against the as-built model (PerformanceModelTests pins the
+        // same comparison on recorded figures).
+        let report = HardwareReport(program: program, config: .rtlAsBuilt)
+        for (line, stream) in zip(runs, [report.keyFrame, report.frame]) {
+            struct Logged: Decodable { var descriptor_cycles: [Int] }
+            let cycles = try JSONDecoder().decode(Logged.self, from: Data(line.utf8)).descriptor_cycles
+            XCTAssertEqual(cycles.count, stream.instructions.count)
+            var measured: [String: Int] = [:], modelled: [String: Int] = [:]
+            for (cost, c) in zip(stream.instructions, cycles) {
+                measured[cost.engine, default: 0] += c
+                modelled[cost.engine, default: 0] += cost.cycles
+            }
+            for (engine, c) in measured {
+                XCTAssertEqual(Double(modelled[engine]!) / Double(c), 1, accuracy: 0.15, "\(engine): as-built model against the RTL")
+            }
+        }
     }
 }
