@@ -20,6 +20,12 @@ final class PerformanceModelTests: XCTestCase {
         XCTAssertEqual(report.frame.macs + report.keyFrame.macs, program.instructions.reduce(0) { $0 + $1.macs })
         XCTAssertEqual(report.energyPerPixelMicrojoules,
                        config.boardPowerWatts / report.framesPerSecond * 1e6 / Double(program.size * program.size), accuracy: 1e-9)
+        // The spec's report carries the RTL as built, and says so in its text.
+        let built = HardwareReport(program: program, config: .rtlAsBuilt)
+        XCTAssertEqual(report.rtlAsBuilt?.frameCycles, built.frame.cycles)
+        XCTAssertNil(built.rtlAsBuilt)
+        XCTAssertGreaterThan(built.frame.cycles, report.frame.cycles)
+        XCTAssertTrue(report.text.contains("the RTL as built"))
     }
 
     func testWiderArraysAndFasterMemoryAreFaster() {
