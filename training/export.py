@@ -80,6 +80,8 @@ def main():
     p.add_argument("--checkpoint", default=str(HERE / "runs/main/best.pt"),
                    help="best.pt (best validation gain) or checkpoint.pt (latest)")
     p.add_argument("--fixture-clip", default=str(ROOT.parent / "shared/data/val/lp-d18.mp4"))
+    p.add_argument("--candidate", help="write the model to this folder instead of shipping it (no fixtures): "
+                   "for `scripts/eval-model.sh --compare FOLDER` before deciding")
     args = p.parse_args()
 
     state = torch.load(args.checkpoint, map_location="cpu")
@@ -90,7 +92,7 @@ def main():
     fold(model)
     round_to_half(model)
 
-    res = ROOT / "Sources/AGCModel/Resources"
+    res = Path(args.candidate) if args.candidate else ROOT / "Sources/AGCModel/Resources"
     res.mkdir(parents=True, exist_ok=True)
     weights_path = res / "agc-model.safetensors"
     tensors = deploy_tensors(model)
@@ -107,6 +109,8 @@ def main():
     }
     (res / "agc-model.json").write_text(json.dumps(info, indent=2) + "\n")
     print(json.dumps(info, indent=2))
+    if args.candidate:
+        return
 
     # Golden fixtures: two frames of a validation clip through each sub-network.
     w, h = probe_size(Path(args.fixture_clip))

@@ -260,6 +260,27 @@ def activation_params(lo: float, hi: float) -> tuple[float, int]:
     return scale, int(min(255, max(0, round(-lo / scale))))
 
 
+# Bounds of the fixed-point scheme (docs/accelerator.md): a rescaled residual (|r - zp| <= 255)
+# shifted left by its exponent (at most 22: 255 << 22 < 2^30) must stay inside INT32 with room
+# for the convolution's sum, and a requantization divides by at most 2^31.
+RESIDUAL_MAX_EXPONENT = 21
+REQUANT_MIN_EXPONENT = -31
+
+
+def weight_scales(w_eff: np.ndarray, bias: np.ndarray, out_scale: float, residual_scale: float | None) -> np.ndarray:
+    """Per-output-channel weight scales (accumulator units): max |w| / 127, but never so small that
+    the accumulator cannot hold the rescaled residual (residual scale / weight scale <= 2^21), the
+    requantization factor needs a shift past 2^-31, or the bias overflows INT32. A channel whose
+    weights are that small (a generator correction the training has switched off) contributes less
+    than one output level in any case: its weights round to zero instead of breaking the add."""
+    scale = np.abs(w_eff).max(axis=(1, 2, 3)) / 127
+    floor = np.full_like(scale, out_scale * 2.0 ** REQUANT_MIN_EXPONENT)
+    if residual_scale is not None:
+        floor = np.maximum(floor, residual_scale * 2.0 ** -RESIDUAL_MAX_EXPONENT)
+    floor = np.maximum(floor, np.abs(bias) / (2 ** 31 - 1))
+    return np.maximum(np.maximum(scale, floor), 1e-12)
+
+
 def quantize(graph: Graph, ranges: dict) -> tuple[dict, dict[str, np.ndarray]]:
     cfg = graph.cfg
     params: dict[str, np.ndarray] = {}
@@ -313,9 +334,10 @@ def quantize(graph: Graph, ranges: dict) -> tuple[dict, dict[str, np.ndarray]]:
             b = conv.bias.detach().numpy().astype(np.float64)
             in_scale, _ = channel_params(op["in"])
             w_eff = w * in_scale[None, :, None, None]
-            w_scale = np.maximum(np.abs(w_eff).max(axis=(1, 2, 3)), 1e-12) / 127
-            wq = np.clip(np.round(w_eff / w_scale[:, None, None, None]), -127, 127).astype(np.int8)
             out = tensors[op["out"]]
+            residual_scale = tensors[op["residual"]]["scale"] if op["residual"] else None
+            w_scale = weight_scales(w_eff, b, out["scale"], residual_scale)
+            wq = np.clip(np.round(w_eff / w_scale[:, None, None, None]), -127, 127).astype(np.int8)
             mult, shift = zip(*(quantize_multiplier(ws / out["scale"]) for ws in w_scale))
             name = op["layer"]
             params[f"{name}.weight"] = wq
@@ -359,17 +381,20 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--calibration-pairs", type=int, default=128)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--candidate", help="quantize the float model of this folder (export.py --candidate) and write "
+                   "the INT8 model beside it, instead of the shipped one (nothing is retired)")
     args = p.parse_args()
     torch.set_num_threads(2)
-    model, info = load_shipped(ROOT / "Sources/AGCModel/Resources")
+    candidate = Path(args.candidate) if args.candidate else None
+    model, info = load_shipped(candidate or ROOT / "Sources/AGCModel/Resources")
     graph = Graph(model)
     ranges = calibrate(graph, args.calibration_pairs, args.seed)
     described, params = quantize(graph, ranges)
 
-    res = ROOT / "Sources/AGCFPGA/Resources"
+    res = candidate or ROOT / "Sources/AGCFPGA/Resources"
     res.mkdir(parents=True, exist_ok=True)
     weights = res / "agc-int8.safetensors"
-    replaced, retired = retire_current(res)
+    replaced, retired = retire_current(res) if candidate is None else ("", [])
     safetensors_io.save(weights, params, {"format": "agc-int8"})
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()
     if digest == replaced:  # the same model again: nothing to retire

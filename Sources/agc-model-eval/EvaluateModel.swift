@@ -37,11 +37,25 @@ struct EvaluateModel: ParsableCommand {
     @Option(help: "Threads of the emulator (default: every core).")
     var threads: Int?
 
+    @Option(help: "Evaluate the candidate model in this folder (agc-model.json/.safetensors, and agc-int8.* for --int8, as export.py and quantize.py --candidate write them) instead of the shipped one.")
+    var model: String?
+
     func run() throws {
-        let network = try AGCNetwork.bundled()
+        let folder = model.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let network = try folder.map {
+            try AGCNetwork(weights: $0.appendingPathComponent("agc-model.safetensors"),
+                           description: $0.appendingPathComponent("agc-model.json"))
+        } ?? AGCNetwork.bundled()
         var decoder: IntegerDecoder?
         if int8 {
-            let program = try Compiler.compile(try QuantizedModel.bundled())
+            let quantized = try folder.map {
+                try QuantizedModel(weights: $0.appendingPathComponent("agc-int8.safetensors"),
+                                   graph: $0.appendingPathComponent("agc-int8.json"))
+            } ?? QuantizedModel.bundled()
+            guard quantized.graph.floatModel.sha256 == network.description.sha256 else {
+                throw ValidationError("the INT8 model \(quantized.identifier) was not quantized from \(network.description.identifier)")
+            }
+            let program = try Compiler.compile(quantized)
             decoder = IntegerDecoder(program: program, runner: EmulatedAccelerator(program: program, threads: threads ?? KernelThreads.count))
         }
         let clips = try expandInputs(inputs)

@@ -95,21 +95,40 @@ final class ModelCatalogTests: BadInputTestCase {
         }
     }
 
-    /// The shipped INT8 model with one bias of its output convolution raised, written to `folder`
-    /// as `IDENTIFIER.json` + `.safetensors` with its own hash (the float network it names is the
-    /// shipped one, so the encoder's keypoint detector still belongs to it).
+    /// A model whose residual rescaling would shift an 8-bit residual out of INT32 (as
+    /// quantize.py wrote for a model whose generator correction had died, before it bounded the
+    /// weight scales) is refused when it loads, naming the layer.
+    func testAModelOutsideTheFixedPointBoundsIsRefused() throws {
+        let base = try modifiedModel(in: path("models"), tensor: "gen.out.residual_shift") { value in
+            value = 34
+        }
+        XCTAssertThrowsError(try QuantizedModel(weights: base.appendingPathExtension("safetensors"),
+                                                graph: base.appendingPathExtension("json"))) { error in
+            XCTAssertTrue("\(error)".contains("gen.out residual") && "\(error)".contains("shift 34"), "\(error)")
+        }
+    }
+
+    /// The shipped INT8 model with one bias of its output convolution raised by about two output
+    /// levels (1 level is about 180,000 accumulator units: rebuilt frames a little redder).
     func requantizedModel(in folder: String) throws -> QuantizedModel {
+        let base = try modifiedModel(in: folder, tensor: "gen.out.bias") { $0 += 400_000 }
+        return try QuantizedModel(weights: base.appendingPathExtension("safetensors"), graph: base.appendingPathExtension("json"))
+    }
+
+    /// The shipped INT8 model with the first value of the INT32 tensor `tensor` changed, written to
+    /// `folder` as `IDENTIFIER.json` + `.safetensors` with its own hash (the float network it
+    /// names is the shipped one, so the encoder's keypoint detector still belongs to it). Returns
+    /// the path without extension.
+    func modifiedModel(in folder: String, tensor: String, change: (inout Int32) -> Void) throws -> URL {
         let current = try XCTUnwrap(try ModelCatalog.shipped().current)
         var bytes = [UInt8](try Data(contentsOf: current.weightsURL))
         let headerLength = (0..<8).reduce(0) { $0 | Int(bytes[$1]) << (8 * $1) }
         let header = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + headerLength)])) as? [String: Any])
-        // The output convolution's first bias (INT32, little-endian) raised by about two output
-        // levels (1 level is about 180,000 accumulator units): rebuilt frames a little redder.
-        let entry = try XCTUnwrap(header["gen.out.bias"] as? [String: Any])
+        let entry = try XCTUnwrap(header[tensor] as? [String: Any])
         let start = 8 + headerLength + (try XCTUnwrap((entry["data_offsets"] as? [Int])?.first))
-        let bias = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[start + $1]) << (8 * UInt32($1)) }
-        let raised = UInt32(bitPattern: Int32(bitPattern: bias) + 400_000)
-        for i in 0..<4 { bytes[start + i] = UInt8(truncatingIfNeeded: raised >> (8 * UInt32(i))) }
+        var value = Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[start + $1]) << (8 * UInt32($1)) })
+        change(&value)
+        for i in 0..<4 { bytes[start + i] = UInt8(truncatingIfNeeded: UInt32(bitPattern: value) >> (8 * UInt32(i))) }
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         var graph = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: current.graphURL)) as? [String: Any])
         let identifier = "\(current.graph.floatModel.identifier)-int8-\(digest.prefix(8))"
@@ -119,6 +138,6 @@ final class ModelCatalogTests: BadInputTestCase {
         let base = URL(fileURLWithPath: folder).appendingPathComponent(identifier)
         try Data(bytes).write(to: base.appendingPathExtension("safetensors"))
         try JSONSerialization.data(withJSONObject: graph).write(to: base.appendingPathExtension("json"))
-        return try QuantizedModel(weights: base.appendingPathExtension("safetensors"), graph: base.appendingPathExtension("json"))
+        return base
     }
 }

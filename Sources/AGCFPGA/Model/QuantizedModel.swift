@@ -62,9 +62,13 @@ public struct QuantizedModel: Sendable {
                 let requant = Requantization(multiplier: try ints("\(c.layer).multiplier", count: cout),
                                              shift: try ints("\(c.layer).shift", count: cout),
                                              outputZeroPoint: Int32(zp), minimum: c.relu ? Int32(zp) : 0)
+                try Self.checkFixedPoint(c.layer, requant.multiplier, requant.shift, shifts: Self.requantizationShifts)
                 let residual = try c.residual.map { _ in
                     ResidualAdd(multiplier: try ints("\(c.layer).residual_multiplier", count: cout),
                                 shift: try ints("\(c.layer).residual_shift", count: cout))
+                }
+                if let residual {
+                    try Self.checkFixedPoint("\(c.layer) residual", residual.multiplier, residual.shift, shifts: Self.residualShifts)
                 }
                 convolutions[c.layer] = QuantizedConvolution(
                     outChannels: cout, inChannels: cin, kernelSize: shape[2], weights: w,
@@ -84,6 +88,26 @@ public struct QuantizedModel: Sendable {
         }
         self.convolutions = convolutions
         self.tables = tables
+    }
+
+    /// Requantization shifts the scheme computes exactly: at most a division by 2^31, and no left
+    /// shift that could overflow an accumulator.
+    static let requantizationShifts: ClosedRange<Int32> = -31...0
+    /// Residual rescaling shifts: an 8-bit residual (|r - zp| <= 255) shifted left by up to 22
+    /// stays below 2^30, with room for the convolution's sum (training/quantize.py keeps to it).
+    static let residualShifts: ClosedRange<Int32> = -31...22
+
+    /// Refuses multipliers outside [2^30, 2^31) and shifts outside `shifts`: a model made by a
+    /// quantizer that broke the scheme's bounds would otherwise decode to wrapped, wrong pictures.
+    static func checkFixedPoint(_ layer: String, _ multipliers: [Int32], _ shifts: [Int32],
+                                shifts range: ClosedRange<Int32>) throws {
+        if let m = multipliers.first(where: { $0 < 1 << 30 }) {
+            throw ModelError.malformed(layer, "multiplier \(m) is not a Q31 value in [2^30, 2^31)")
+        }
+        if let s = shifts.first(where: { !range.contains($0) }) {
+            throw ModelError.malformed(layer, "shift \(s) is outside \(range.lowerBound)...\(range.upperBound), "
+                + "where the fixed-point arithmetic is exact (re-quantize with training/quantize.py)")
+        }
     }
 
     /// The quantized model shipped in the package (made by `training/quantize.py`).
