@@ -182,6 +182,17 @@ uint64_t number(const char* text, const char* what) {
 
 }  // namespace
 
+// Writes the run's toggle and line counts to `path` (nothing when it is empty); refuses when the
+// harness was built without coverage.
+void write_coverage(const std::string& path) {
+    if (path.empty()) return;
+#if VM_COVERAGE
+    Verilated::threadContextp()->coveragep()->write(path.c_str());
+#else
+    fail(2, "--coverage needs a harness built with coverage (hardware/power.sh builds one)");
+#endif
+}
+
 int main(int argc, char** argv) {
     Verilated::commandArgs(argc, argv);
     std::string ddr_path, report_path, coverage_path;
@@ -260,13 +271,7 @@ int main(int argc, char** argv) {
                            ", \"descriptors_completed\": " + std::to_string(sim->descriptor_ends.size()) +
                            ", \"wall_seconds\": " + std::to_string(seconds) + "}";
         std::printf("%s\n", json.c_str());
-        if (!coverage_path.empty()) {
-#if VM_COVERAGE
-            Verilated::threadContextp()->coveragep()->write(coverage_path.c_str());
-#else
-            fail(2, "--coverage needs a harness built with coverage (hardware/power.sh builds one)");
-#endif
-        }
+        write_coverage(coverage_path);
         msync(mapped, file_size, MS_SYNC);
         return 0;
     }
@@ -300,13 +305,7 @@ int main(int argc, char** argv) {
         std::fclose(f);
     }
     top.final();
-    if (!coverage_path.empty()) {
-#if VM_COVERAGE
-        Verilated::threadContextp()->coveragep()->write(coverage_path.c_str());
-#else
-        fail(2, "--coverage needs a harness built with coverage (hardware/power.sh builds one)");
-#endif
-    }
+    write_coverage(coverage_path);
     munmap(mapped, file_size);
     close(fd);
     delete sim;
