@@ -7,7 +7,7 @@
 # Usage: hardware/power.sh [--out DIR] [--sample CYCLES] [--read-latency L]
 #   --out DIR       where the images, coverage and report go (default out/power)
 #   --sample C      cycles of each engine's sample (default 400000)
-# Steps: the DDR image a real rebuilt frame starts from (RTLFrameImageTests); the whole frame
+# Steps: hardware/measure-cycles.sh (the DDR image a real rebuilt frame starts from; the whole frame
 # stream on the plain harness (cycles per descriptor, and the image the frame leaves: about 12 CPU
 # minutes); then, on that image, the first C cycles of each engine's longest descriptor on the
 # harness with coverage (Verilator's toggle coverage makes a whole frame too slow to trace); the
@@ -43,21 +43,12 @@ if [ ! -x "$binary" ] || [ -n "$(find "$root/hardware/rtl" "$root/hardware/sim/h
     || { tail -40 "$build/build.log" >&2; exit 1; }
 fi
 
-# 2. The DDR image just before the frame stream of a real rebuilt frame (and the stream's range).
+# 2. The DDR image of a real rebuilt frame, the whole frame stream's cycles per descriptor and the
+# image that stream leaves: hardware/measure-cycles.sh makes them (about 12 CPU minutes), reused
+# when DIR already holds them.
 image=$out/frame.ddr
-if [ ! -f "$image" ] || [ ! -f "$image.json" ]; then
-  (cd "$root" && swift build -c release --build-tests -Xswiftc -enable-testing >/dev/null && \
-   AGC_RTL_FRAME_IMAGE="$image" swift test -c release -Xswiftc -enable-testing --skip-build \
-     --disable-swift-testing --filter RTLFrameImageTests >/dev/null)
-fi
-read -r base count < <(python3 -c "import json,sys; f=json.load(open(sys.argv[1]))['frame']; print(f['descriptors'], f['count'])" "$image.json")
-
-# 3. The whole frame stream: cycles per descriptor, and the image the frame leaves.
-if [ ! -f "$out/frame-cycles.json" ] || [ ! -f "$out/after-frame.ddr" ]; then
-  cp "$image" "$out/after-frame.ddr.tmp"
-  "$root/hardware/sim/build/agc-rtl-sim" --ddr "$out/after-frame.ddr.tmp" --descriptors "$base" --count "$count" \
-    --read-latency "$latency" > "$out/frame-cycles.json"
-  mv "$out/after-frame.ddr.tmp" "$out/after-frame.ddr"
+if [ ! -f "$image.json" ] || [ ! -f "$out/frame-cycles.json" ] || [ ! -f "$out/after-frame.ddr" ]; then
+  "$root/hardware/measure-cycles.sh" --out "$out" --read-latency "$latency"
 fi
 
 # 4. A sample of each engine: the first C cycles of its longest descriptor, with coverage.
