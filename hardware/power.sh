@@ -7,11 +7,12 @@
 # Usage: hardware/power.sh [--out DIR] [--sample CYCLES] [--read-latency L]
 #   --out DIR       where the images, coverage and report go (default out/power)
 #   --sample C      cycles of each engine's sample (default 400000)
-# Steps: hardware/measure-cycles.sh (the DDR image a real rebuilt frame starts from; the whole frame
-# stream on the plain harness (cycles per descriptor, and the image the frame leaves: about 12 CPU
-# minutes); then, on that image, the first C cycles of each engine's longest descriptor on the
-# harness with coverage (Verilator's toggle coverage makes a whole frame too slow to trace); the
-# report prices each engine's activity per cycle and weights it by the engine's cycles in the frame.
+# Steps: hardware/measure-cycles.sh makes the DDR image a real rebuilt frame starts from and runs
+# the whole frame stream on the plain harness (cycles per descriptor, the image the frame leaves;
+# about 12 CPU minutes); then, on that image, the first C cycles of each engine's longest
+# descriptor run on the harness with coverage (Verilator's toggle coverage makes a whole frame too
+# slow to trace); the report prices each engine's activity per cycle and weights it by the
+# engine's cycles in the frame.
 # Needs: verilator, python3, swift.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
