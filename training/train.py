@@ -4,7 +4,9 @@ optimizer state) or, in a fresh clone, the committed runs/NAME/resume.pt (float1
 their average; the optimizer restarts).
 
 Samples are (key frame, driving frame) pairs from one clip at most two seconds
-apart, the way the codec uses them. Losses: multi-scale L1 on the output, L1
+apart, the way the codec uses them. Losses: multi-scale L1 on the output (or
+squared error, `--output-loss mse`: L1 presses the generator's small early
+corrections to zero and killed its ReLUs in the first runs), L1
 on the pixel-warped key frame (a direct signal for the motion), keypoint
 equivariance under random affine transforms, and a keypoint separation prior
 (from step 1900 of the first run: without it the keypoints collapsed onto one
@@ -50,6 +52,14 @@ def parse_args():
     p.add_argument("--motion-fraction", type=float, default=0.0,
                    help="share of pairs drawn towards large motion (the most different of 4 candidates)")
     p.add_argument("--init-from", help="a new run starts from this run's resume.pt (its weights and step count)")
+    p.add_argument("--reinit", default="",
+                   help="with --init-from: comma-separated parameter-name prefixes to start afresh "
+                        "(e.g. generator,dense_motion.occlusion), in the model and in its weight average")
+    p.add_argument("--output-loss", choices=["l1", "mse"], default="l1",
+                   help="the loss on the output: 4-level L1 (the first runs) or 10 x 4-level squared error, "
+                        "which does not press small corrections towards zero as L1 does")
+    p.add_argument("--gen-lr", type=float,
+                   help="learning rate of the generator and the occlusion head (default: --lr)")
     p.add_argument("--val-every", type=int, default=500)
     p.add_argument("--ckpt-every", type=int, default=100)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
@@ -160,6 +170,15 @@ def pyramid_l1(a: torch.Tensor, b: torch.Tensor, levels: int = 4) -> torch.Tenso
     return loss / levels
 
 
+def pyramid_mse(a: torch.Tensor, b: torch.Tensor, levels: int = 4) -> torch.Tensor:
+    loss = 0.0
+    for lvl in range(levels):
+        if lvl:
+            a, b = F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)
+        loss = loss + ((a - b) ** 2).mean()
+    return loss / levels
+
+
 def separation_loss(kp: torch.Tensor, min_sq_distance: float = 0.04) -> torch.Tensor:
     """Keypoint prior (as in face-vid2vid): penalise pairs of keypoints closer than
     sqrt(min_sq_distance), so that they do not collapse onto one spot."""
@@ -216,6 +235,50 @@ def validate(model: AGCModel, clips: dict[str, np.ndarray], device, gop: int = 5
 
 # ---------------------------------------------------------------- main
 
+CORRECTION_PREFIXES = ("generator.", "dense_motion.occlusion.")
+
+
+def group_lr(name: str, args) -> float:
+    return args.gen_lr if name == "correction" and args.gen_lr is not None else args.lr
+
+
+def make_optimizer(model: AGCModel, args) -> torch.optim.Optimizer:
+    """Adam with two parameter groups: the correction path (generator and occlusion head, which
+    may learn at --gen-lr) and the rest (keypoints and motion)."""
+    groups = {"motion": [], "correction": []}
+    for name, p in model.named_parameters():
+        groups["correction" if name.startswith(CORRECTION_PREFIXES) else "motion"].append(p)
+    return torch.optim.Adam([{"params": v, "name": k, "lr": group_lr(k, args)} for k, v in groups.items()],
+                            betas=(0.5, 0.999))
+
+
+def reinitialize(model: AGCModel, ema: AGCModel, cfg: AGCConfig, prefixes: list[str], seed: int) -> list[str]:
+    """Give the tensors under `prefixes` the values of a freshly built model (in the model and
+    its weight average), e.g. to restart a dead part of the network from a trained rest."""
+    torch.manual_seed(seed)
+    fresh = AGCModel(cfg).state_dict()
+    chosen = {k: v for k, v in fresh.items() if any(k.startswith(p) for p in prefixes if p)}
+    if not chosen:
+        sys.exit(f"--reinit {','.join(prefixes)}: no tensor of the model has such a name")
+    for target in (model, ema):
+        state = target.state_dict()
+        state.update({k: v.to(state[k].device) for k, v in chosen.items()})
+        target.load_state_dict(state)
+    return sorted(chosen)
+
+
+class CorrectionMonitor:
+    """Watches the generator's correction: the share of its last hidden layer's units that are
+    positive (ReLU alive) on the batch. A correction path whose units are all dead stays dead
+    (no gradient reaches it), and the output is then just the warped key frame."""
+
+    def __init__(self, model: AGCModel):
+        self.alive = 0.0
+        model.generator.dec0.register_forward_hook(self.hook)
+
+    def hook(self, module, inputs, output):
+        self.alive = float((output.detach() > 0).float().mean())
+
 @torch.no_grad()
 def update_ema(ema: AGCModel, model: AGCModel, decay: float) -> None:
     """ema <- decay * ema + (1 - decay) * model for parameters; batch-norm statistics copied."""
@@ -254,7 +317,7 @@ def main():
 
     cfg = AGCConfig()
     model = AGCModel(cfg).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    opt = make_optimizer(model, args)
     ema = AGCModel(cfg).to(device)
     ema.load_state_dict(model.state_dict())
     step, samples, elapsed_before = 0, 0, 0.0
@@ -263,10 +326,13 @@ def main():
         cfg = AGCConfig(**state["config"])
         model.load_state_dict(state["model"])
         ema.load_state_dict(state.get("ema", state["model"]))
-        opt.load_state_dict(state["optimizer"])
+        try:
+            opt.load_state_dict(state["optimizer"])
+        except ValueError:  # a checkpoint from before the two parameter groups
+            print("optimizer state of another layout: the optimizer restarts", flush=True)
         step, samples, elapsed_before = state["step"], state["samples"], state.get("elapsed", 0.0)
         for g in opt.param_groups:
-            g["lr"] = args.lr
+            g["lr"] = group_lr(g["name"], args)
         print(f"resumed {ckpt_path} at step {step}", flush=True)
     elif (args.resume and (run / "resume.pt").exists()) or (args.init_from and not (run / "resume.pt").exists()):
         # A fresh clone: the committed compact state (weights in float16, no optimizer moments);
@@ -280,6 +346,9 @@ def main():
         ema.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["ema"].items()})
         step, samples, elapsed_before = state["step"], state["samples"], state.get("elapsed", 0.0)
         print(f"resumed {source} at step {step} (optimizer restarted)", flush=True)
+        if args.reinit and source.parent.name != args.run:
+            names = reinitialize(model, ema, cfg, args.reinit.split(","), args.seed)
+            print(f"started afresh: {len(names)} tensors under {args.reinit}", flush=True)
     elif ckpt_path.exists():
         sys.exit(f"{ckpt_path} exists: pass --resume to continue it, or choose another --run")
     else:
@@ -310,6 +379,7 @@ def main():
     t0 = time.time()
     model.train()
     running = {}
+    monitor = CorrectionMonitor(model)
     while step < args.steps and (time.time() - t0) < args.minutes * 60:
         src_np, drv_np = sampler.batch(args.batch)
         src, drv = augment(to_tensor(src_np, device), to_tensor(drv_np, device), gen)
@@ -318,6 +388,10 @@ def main():
         out, warped, _, _ = model.animate(src, kp_src, kp_drv)
         losses = {
             "l1": pyramid_l1(out, drv),
+        } if args.output_loss == "l1" else {
+            "mse": 10.0 * pyramid_mse(out, drv),
+        }
+        losses |= {
             "warp_l1": 0.5 * pyramid_l1(warped, drv),
             "equivariance": 5.0 * equivariance_loss(model, drv, kp_drv, gen),
             "separation": 50.0 * separation_loss(torch.cat([kp_src, kp_drv])),
@@ -331,6 +405,11 @@ def main():
         samples += args.batch
         for k, v in losses.items():
             running[k] = running.get(k, 0.0) + float(v)
+        if args.output_loss != "l1":
+            running["out_l1"] = running.get("out_l1", 0.0) + float(pyramid_l1(out.detach(), drv))
+            running["warp_mse"] = running.get("warp_mse", 0.0) + 10.0 * float(pyramid_mse(warped.detach(), drv))
+        running["correction"] = running.get("correction", 0.0) + float((out - warped).detach().abs().mean())
+        running["alive"] = running.get("alive", 0.0) + monitor.alive
         if step % 20 == 0:
             rec = {"step": step, "samples": samples, "elapsed_s": round(elapsed_before + time.time() - t0, 1)}
             rec.update({k: round(v / 20, 5) for k, v in running.items()})
@@ -338,6 +417,9 @@ def main():
             log.write(json.dumps(rec) + "\n")
             log.flush()
             print(json.dumps(rec), flush=True)
+            if rec["alive"] < 0.01:
+                print("warning: the generator's correction is dead (no unit of its last hidden layer is "
+                      "positive): the output is the warped key frame; see docs/model.md", file=sys.stderr, flush=True)
         if step % args.ckpt_every == 0:
             checkpoint()
         if step % args.val_every == 0:
