@@ -109,8 +109,6 @@ def main():
     }
     (res / "agc-model.json").write_text(json.dumps(info, indent=2) + "\n")
     print(json.dumps(info, indent=2))
-    if args.candidate:
-        return
 
     # Golden fixtures: two frames of a validation clip through each sub-network.
     w, h = probe_size(Path(args.fixture_clip))
@@ -123,6 +121,13 @@ def main():
         kp_drv = model.kp_detector(drv)
         disp, occlusion = model.dense_motion(src, kp_src, kp_drv)
         out, warped = model.generator(src, disp, occlusion)
+    correction = float((out - warped).abs().max()) * 255
+    print(f"generator correction on the fixture frame: at most {correction:.3f} levels", flush=True)
+    if correction < 0.5:
+        print("warning: the generator's correction does not change a single level: the network only warps "
+              "the key frame (docs/model.md, 'The dead correction')", file=sys.stderr, flush=True)
+    if args.candidate:
+        return
     fixtures = {
         "source_u8": src_u8, "driving_u8": drv_u8,
         "kp_source": kp_src[0].numpy(), "kp_driving": kp_drv[0].numpy(),

@@ -24,7 +24,7 @@ def main():
         rec = json.loads(line)
         (val if "val" in rec else train).append(rec)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
-    for key in ("l1", "warp_l1", "equivariance", "separation"):
+    for key in ("l1", "warp_l1", "equivariance", "separation", "mse", "out_mse", "warp_mse", "correction"):
         have = [r for r in train if key in r]
         if have:
             ax1.plot([r["samples"] for r in have], [r[key] for r in have], label=key, linewidth=0.8)

@@ -55,9 +55,14 @@ def parse_args():
     p.add_argument("--reinit", default="",
                    help="with --init-from: comma-separated parameter-name prefixes to start afresh "
                         "(e.g. generator,dense_motion.occlusion), in the model and in its weight average")
-    p.add_argument("--output-loss", choices=["l1", "mse"], default="l1",
-                   help="the loss on the output: 4-level L1 (the first runs) or 10 x 4-level squared error, "
-                        "which does not press small corrections towards zero as L1 does")
+    p.add_argument("--output-loss", choices=["l1", "mse", "log-mse"], default="l1",
+                   help="the loss on the output: 4-level L1 (the first runs); 10 x 4-level squared error, "
+                        "which does not press small corrections towards zero as L1 does; or the mean over "
+                        "the pairs of log squared error (each pair's PSNR weighs the same, as in the "
+                        "validation, instead of the pairs with large errors dominating)")
+    p.add_argument("--freeze-motion", action="store_true",
+                   help="train only the correction path (generator and occlusion head): the keypoint detector "
+                        "and the dense motion stay as they are (batch norm on its running statistics)")
     p.add_argument("--gen-lr", type=float,
                    help="learning rate of the generator and the occlusion head (default: --lr)")
     p.add_argument("--val-every", type=int, default=500)
@@ -179,6 +184,17 @@ def pyramid_mse(a: torch.Tensor, b: torch.Tensor, levels: int = 4) -> torch.Tens
     return loss / levels
 
 
+def pyramid_log_mse(a: torch.Tensor, b: torch.Tensor, levels: int = 4, floor: float = 1e-4) -> torch.Tensor:
+    """Mean over the batch of 10 log10 of each pair's 4-level squared error (floored at 40 dB):
+    minus the mean PSNR, so that every pair's dB count the same."""
+    per_pair = 0.0
+    for lvl in range(levels):
+        if lvl:
+            a, b = F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)
+        per_pair = per_pair + ((a - b) ** 2).mean(dim=(1, 2, 3))
+    return (10 * torch.log10(per_pair / levels + floor)).mean()
+
+
 def separation_loss(kp: torch.Tensor, min_sq_distance: float = 0.04) -> torch.Tensor:
     """Keypoint prior (as in face-vid2vid): penalise pairs of keypoints closer than
     sqrt(min_sq_distance), so that they do not collapse onto one spot."""
@@ -267,6 +283,15 @@ def reinitialize(model: AGCModel, ema: AGCModel, cfg: AGCConfig, prefixes: list[
     return sorted(chosen)
 
 
+def freeze_motion(model: AGCModel) -> None:
+    """Keypoints and motion as they are: no gradient, batch norm on its running statistics.
+    The occlusion head stays trainable (it feeds only the generator's correction)."""
+    for name, p in model.named_parameters():
+        p.requires_grad_(name.startswith(CORRECTION_PREFIXES))
+    model.kp_detector.eval()
+    model.dense_motion.eval()
+
+
 class CorrectionMonitor:
     """Watches the generator's correction: the share of its last hidden layer's units that are
     positive (ReLU alive) on the batch. A correction path whose units are all dead stays dead
@@ -346,6 +371,10 @@ def main():
         ema.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["ema"].items()})
         step, samples, elapsed_before = state["step"], state["samples"], state.get("elapsed", 0.0)
         print(f"resumed {source} at step {step} (optimizer restarted)", flush=True)
+        if args.freeze_motion:
+            # The frozen parts are what was validated: the weight average, not the last raw weights
+            # (the average of a frozen part would otherwise drift towards the raw ones).
+            model.load_state_dict(ema.state_dict())
         if args.reinit and source.parent.name != args.run:
             names = reinitialize(model, ema, cfg, args.reinit.split(","), args.seed)
             print(f"started afresh: {len(names)} tensors under {args.reinit}", flush=True)
@@ -365,6 +394,8 @@ def main():
     gen = torch.Generator().manual_seed(args.seed + step)
     sampler = PairSampler(train, args.max_gap, rng, motion_fraction=args.motion_fraction)
     log = open(run / "log.jsonl", "a")
+    with open(run / "invocations.jsonl", "a") as f:  # how each stretch of the run was started
+        f.write(json.dumps({"start_step": step, "argv": sys.argv[1:]}) + "\n")
 
     def checkpoint():
         save_atomic({"config": cfg.to_dict(), "model": model.state_dict(), "ema": ema.state_dict(),
@@ -378,24 +409,30 @@ def main():
 
     t0 = time.time()
     model.train()
+    if args.freeze_motion:
+        freeze_motion(model)
     running = {}
     monitor = CorrectionMonitor(model)
     while step < args.steps and (time.time() - t0) < args.minutes * 60:
         src_np, drv_np = sampler.batch(args.batch)
         src, drv = augment(to_tensor(src_np, device), to_tensor(drv_np, device), gen)
-        kp_src = model.kp_detector(src)
-        kp_drv = model.kp_detector(drv)
+        with torch.set_grad_enabled(not args.freeze_motion):
+            kp_src = model.kp_detector(src)
+            kp_drv = model.kp_detector(drv)
         out, warped, _, _ = model.animate(src, kp_src, kp_drv)
         losses = {
             "l1": pyramid_l1(out, drv),
         } if args.output_loss == "l1" else {
             "mse": 10.0 * pyramid_mse(out, drv),
+        } if args.output_loss == "mse" else {
+            "log_mse": 0.1 * pyramid_log_mse(out, drv),
         }
-        losses |= {
-            "warp_l1": 0.5 * pyramid_l1(warped, drv),
-            "equivariance": 5.0 * equivariance_loss(model, drv, kp_drv, gen),
-            "separation": 50.0 * separation_loss(torch.cat([kp_src, kp_drv])),
-        }
+        if not args.freeze_motion:
+            losses |= {
+                "warp_l1": 0.5 * pyramid_l1(warped, drv),
+                "equivariance": 5.0 * equivariance_loss(model, drv, kp_drv, gen),
+                "separation": 50.0 * separation_loss(torch.cat([kp_src, kp_drv])),
+            }
         total = sum(losses.values())
         opt.zero_grad(set_to_none=True)
         total.backward()
@@ -408,6 +445,7 @@ def main():
         if args.output_loss != "l1":
             running["out_l1"] = running.get("out_l1", 0.0) + float(pyramid_l1(out.detach(), drv))
             running["warp_mse"] = running.get("warp_mse", 0.0) + 10.0 * float(pyramid_mse(warped.detach(), drv))
+            running["out_mse"] = running.get("out_mse", 0.0) + 10.0 * float(pyramid_mse(out.detach(), drv))
         running["correction"] = running.get("correction", 0.0) + float((out - warped).detach().abs().mean())
         running["alive"] = running.get("alive", 0.0) + monitor.alive
         if step % 20 == 0:
