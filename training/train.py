@@ -166,33 +166,28 @@ def random_affine(b: int, gen: torch.Generator, device) -> torch.Tensor:
 
 # ---------------------------------------------------------------- losses
 
-def pyramid_l1(a: torch.Tensor, b: torch.Tensor, levels: int = 4) -> torch.Tensor:
-    loss = 0.0
+def pyramid_per_pair(a: torch.Tensor, b: torch.Tensor, error, levels: int = 4) -> torch.Tensor:
+    """[B]: each pair's mean of `error(a - b)` over a `levels`-level average-pooling pyramid."""
+    total = 0.0
     for lvl in range(levels):
         if lvl:
             a, b = F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)
-        loss = loss + (a - b).abs().mean()
-    return loss / levels
+        total = total + error(a - b).mean(dim=(1, 2, 3))
+    return total / levels
 
 
-def pyramid_mse(a: torch.Tensor, b: torch.Tensor, levels: int = 4) -> torch.Tensor:
-    loss = 0.0
-    for lvl in range(levels):
-        if lvl:
-            a, b = F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)
-        loss = loss + ((a - b) ** 2).mean()
-    return loss / levels
+def pyramid_l1(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return pyramid_per_pair(a, b, torch.abs).mean()
 
 
-def pyramid_log_mse(a: torch.Tensor, b: torch.Tensor, levels: int = 4, floor: float = 1e-4) -> torch.Tensor:
-    """Mean over the batch of 10 log10 of each pair's 4-level squared error (floored at 40 dB):
+def pyramid_mse(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return pyramid_per_pair(a, b, torch.square).mean()
+
+
+def pyramid_log_mse(a: torch.Tensor, b: torch.Tensor, floor: float = 1e-4) -> torch.Tensor:
+    """Mean over the batch of 10 log10 of each pair's pyramid squared error (floored at 40 dB):
     minus the mean PSNR, so that every pair's dB count the same."""
-    per_pair = 0.0
-    for lvl in range(levels):
-        if lvl:
-            a, b = F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)
-        per_pair = per_pair + ((a - b) ** 2).mean(dim=(1, 2, 3))
-    return (10 * torch.log10(per_pair / levels + floor)).mean()
+    return (10 * torch.log10(pyramid_per_pair(a, b, torch.square) + floor)).mean()
 
 
 def separation_loss(kp: torch.Tensor, min_sq_distance: float = 0.04) -> torch.Tensor:
