@@ -4,9 +4,10 @@ optimizer state) or, in a fresh clone, the committed runs/NAME/resume.pt (float1
 their average; the optimizer restarts).
 
 Samples are (key frame, driving frame) pairs from one clip at most two seconds
-apart, the way the codec uses them. Losses: multi-scale L1 on the output (or
-squared error, `--output-loss mse`: L1 presses the generator's small early
-corrections to zero and killed its ReLUs in the first runs), L1
+apart, the way the codec uses them. Losses: multi-scale L1 on the output (or,
+`--output-loss mse` / `log-mse`, squared error / each pair's log squared error:
+L1 presses the generator's small early corrections to zero and killed its ReLUs
+in the first runs; docs/model.md "The dead correction"), L1
 on the pixel-warped key frame (a direct signal for the motion), keypoint
 equivariance under random affine transforms, and a keypoint separation prior
 (from step 1900 of the first run: without it the keypoints collapsed onto one
@@ -190,6 +191,15 @@ def pyramid_log_mse(a: torch.Tensor, b: torch.Tensor, floor: float = 1e-4) -> to
     return (10 * torch.log10(pyramid_per_pair(a, b, torch.square) + floor)).mean()
 
 
+def output_loss(kind: str, out: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The loss on the output named by --output-loss, under its log name, weighted."""
+    if kind == "l1":
+        return {"l1": pyramid_l1(out, target)}
+    if kind == "mse":
+        return {"mse": 10.0 * pyramid_mse(out, target)}
+    return {"log_mse": 0.1 * pyramid_log_mse(out, target)}
+
+
 def separation_loss(kp: torch.Tensor, min_sq_distance: float = 0.04) -> torch.Tensor:
     """Keypoint prior (as in face-vid2vid): penalise pairs of keypoints closer than
     sqrt(min_sq_distance), so that they do not collapse onto one spot."""
@@ -298,6 +308,7 @@ class CorrectionMonitor:
 
     def hook(self, module, inputs, output):
         self.alive = float((output.detach() > 0).float().mean())
+
 
 @torch.no_grad()
 def update_ema(ema: AGCModel, model: AGCModel, decay: float) -> None:
@@ -415,13 +426,7 @@ def main():
             kp_src = model.kp_detector(src)
             kp_drv = model.kp_detector(drv)
         out, warped, _, _ = model.animate(src, kp_src, kp_drv)
-        losses = {
-            "l1": pyramid_l1(out, drv),
-        } if args.output_loss == "l1" else {
-            "mse": 10.0 * pyramid_mse(out, drv),
-        } if args.output_loss == "mse" else {
-            "log_mse": 0.1 * pyramid_log_mse(out, drv),
-        }
+        losses = output_loss(args.output_loss, out, drv)
         if not args.freeze_motion:
             losses |= {
                 "warp_l1": 0.5 * pyramid_l1(warped, drv),
