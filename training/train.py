@@ -445,7 +445,8 @@ def main():
         if args.output_loss != "l1":
             running["out_l1"] = running.get("out_l1", 0.0) + float(pyramid_l1(out.detach(), drv))
             running["warp_mse"] = running.get("warp_mse", 0.0) + 10.0 * float(pyramid_mse(warped.detach(), drv))
-            running["out_mse"] = running.get("out_mse", 0.0) + 10.0 * float(pyramid_mse(out.detach(), drv))
+            if "mse" not in losses:  # the squared-error loss term is this value already
+                running["out_mse"] = running.get("out_mse", 0.0) + 10.0 * float(pyramid_mse(out.detach(), drv))
         running["correction"] = running.get("correction", 0.0) + float((out - warped).detach().abs().mean())
         running["alive"] = running.get("alive", 0.0) + monitor.alive
         if step % 20 == 0:
