@@ -36,9 +36,21 @@ class AGCConfig:
     heatmap_variance: float = 0.01
     gen_channels: int = 16     # generator width at full resolution (x2 per halving)
     gen_res_blocks: int = 2
+    affine_candidate: bool = False  # one more motion candidate: the affine fit of the keypoints
+
+    @property
+    def candidates(self) -> int:
+        """Motion candidates of the dense motion network: the still background, one shift per
+        keypoint, and with `affine_candidate` the keypoints' least-squares affine map."""
+        return self.num_kp + 1 + int(self.affine_candidate)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields, without `affine_candidate` where it is off (so the files of the models
+        before it, and their hashes, stay as they were)."""
+        d = asdict(self)
+        if not self.affine_candidate:
+            del d["affine_candidate"]
+        return d
 
 
 def identity_grid(h: int, w: int, device=None) -> torch.Tensor:
@@ -108,6 +120,20 @@ class KeypointDetector(nn.Module):
         return torch.einsum("bkhw,hwc->bkc", prob, grid)
 
 
+def keypoint_affine(kp_src: torch.Tensor, kp_drv: torch.Tensor, ridge: float = 1e-2) -> torch.Tensor:
+    """[B,2,3] affine map A z + b (affine_grid convention: driving -> source coordinates) fitted by
+    least squares to the keypoints (A kp_drv + b ~ kp_src), with A pulled towards the identity by
+    `ridge` so that few or clustered keypoints give a tame map. Host-side."""
+    b, k, _ = kp_drv.shape
+    x = torch.cat([kp_drv, torch.ones(b, k, 1, device=kp_drv.device)], dim=2)      # [B,K,3]
+    reg = torch.diag(torch.tensor([ridge, ridge, 0.0], device=kp_drv.device))
+    prior = torch.zeros(3, 2, device=kp_drv.device)
+    prior[0, 0] = prior[1, 1] = ridge
+    lhs = x.transpose(1, 2) @ x + reg                                              # [B,3,3]
+    rhs = x.transpose(1, 2) @ kp_src + prior                                       # [B,3,2]
+    return torch.linalg.solve(lhs, rhs).transpose(1, 2)                            # [B,2,3]
+
+
 def gaussian_heatmaps(kp: torch.Tensor, res: int, variance: float) -> torch.Tensor:
     """[B,K,2] -> [B,K,res,res] exp(-|z - kp|^2 / (2 var)). Host-side."""
     grid = identity_grid(res, res, kp.device)
@@ -121,7 +147,7 @@ class DenseMotion(nn.Module):
     def __init__(self, cfg: AGCConfig):
         super().__init__()
         self.cfg = cfg
-        k1 = cfg.num_kp + 1
+        k1 = cfg.candidates
         self.hourglass = Hourglass(k1 * 4, cfg.dm_channels, cfg.dm_depth, cfg.dm_max_channels)
         self.mask = nn.Conv2d(self.hourglass.out_channels, k1, 3, padding=1)
         self.occlusion = nn.Conv2d(self.hourglass.out_channels, 1, 3, padding=1)
@@ -135,18 +161,33 @@ class DenseMotion(nn.Module):
         shift = F.pad(kp_src - kp_drv, (0, 0, 1, 0))
         return heat, shift
 
+    def candidate_motion(self, kp_src: torch.Tensor, kp_drv: torch.Tensor):
+        """host_inputs for every candidate: heatmaps [B,C,R,R] and sampling grids [B,C,R,R,2]
+        (C = cfg.candidates; with `affine_candidate`, the last is the keypoints' affine map, its
+        heatmap zero) and the shifts [B,K+1,2] of the others."""
+        r = self.cfg.motion_res
+        heat, shift = self.host_inputs(kp_src, kp_drv)
+        grids = identity_grid(r, r, kp_src.device)[None, None] + shift[:, :, None, None, :]
+        if self.cfg.affine_candidate:
+            theta = keypoint_affine(kp_src, kp_drv)
+            affine = F.affine_grid(theta, [kp_src.shape[0], 1, r, r], align_corners=False)
+            heat = F.pad(heat, (0, 0, 0, 0, 0, 1))
+            grids = torch.cat([grids, affine[:, None]], dim=1)
+        return heat, grids, shift
+
     def forward(self, source: torch.Tensor, kp_src: torch.Tensor, kp_drv: torch.Tensor):
         cfg = self.cfg
-        b, r, k1 = source.shape[0], cfg.motion_res, cfg.num_kp + 1
+        b, r, k1 = source.shape[0], cfg.motion_res, cfg.candidates
         small = F.avg_pool2d(source, cfg.size // r)
-        heat, shift = self.host_inputs(kp_src, kp_drv)
-        ident = identity_grid(r, r, source.device)
-        grids = ident[None, None] + shift[:, :, None, None, :]          # [B,K+1,R,R,2]
-        warped = grid_sample(small.repeat_interleave(k1, 0), grids.view(b * k1, r, r, 2))
+        heat, grids, shift = self.candidate_motion(kp_src, kp_drv)
+        warped = grid_sample(small.repeat_interleave(k1, 0), grids.reshape(b * k1, r, r, 2))
         x = torch.cat([heat, warped.view(b, k1 * 3, r, r)], dim=1)
         feat = self.hourglass(x)
-        mask = F.softmax(self.mask(feat), dim=1)                         # [B,K+1,R,R]
-        disp = torch.einsum("bkhw,bkc->bhwc", mask, shift)               # sum_k mask_k * shift_k
+        mask = F.softmax(self.mask(feat), dim=1)                         # [B,C,R,R]
+        disp = torch.einsum("bkhw,bkc->bhwc", mask[:, :cfg.num_kp + 1], shift)  # sum_k mask_k * shift_k
+        if cfg.affine_candidate:
+            affine = grids[:, -1] - identity_grid(r, r, source.device)[None]
+            disp = disp + mask[:, -1, :, :, None] * affine
         occlusion = torch.sigmoid(self.occlusion(feat))
         return disp, occlusion
 

@@ -20,6 +20,7 @@ square) against the repeated key frame; everything goes to
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -35,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from agc_data import load_clips  # noqa: E402
 from agc_model import AGCConfig, AGCModel, count_macs  # noqa: E402
+from grow import grow, growable  # noqa: E402
 
 
 def parse_args():
@@ -66,6 +68,10 @@ def parse_args():
                         "and the dense motion stay as they are (batch norm on its running statistics)")
     p.add_argument("--gen-lr", type=float,
                    help="learning rate of the generator and the occlusion head (default: --lr)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a new run's architecture, changed from the default AGCConfig (repeatable), e.g. "
+                        "--set num_kp=15 --set dm_channels=64; refused for a run that resumes or starts "
+                        "from another run's weights with another architecture")
     p.add_argument("--val-every", type=int, default=500)
     p.add_argument("--ckpt-every", type=int, default=100)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
@@ -273,6 +279,42 @@ def make_optimizer(model: AGCModel, args) -> torch.optim.Optimizer:
                             betas=(0.5, 0.999))
 
 
+def config_with(cfg: AGCConfig, settings: list[str]) -> AGCConfig:
+    """`cfg` with the --set KEY=VALUE changes applied (each value of its field's type; a flag
+    takes true/false/1/0)."""
+    values = dataclasses.asdict(cfg)
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or key not in values:
+            sys.exit(f"--set {item}: expected KEY=VALUE with KEY one of {', '.join(values)}")
+        kind = type(values[key])
+        if kind is bool:
+            if value.lower() not in ("true", "false", "1", "0"):
+                sys.exit(f"--set {item}: {value!r} is not true or false")
+            values[key] = value.lower() in ("true", "1")
+            continue
+        try:
+            values[key] = kind(value)
+        except ValueError:
+            sys.exit(f"--set {item}: {value!r} is not a {kind.__name__}")
+    return AGCConfig(**values)
+
+
+def saved_config(state: dict, requested: AGCConfig, settings: list[str], path: Path,
+                 may_grow: bool) -> tuple[AGCConfig, AGCConfig | None]:
+    """The architecture to train on a saved state, and the state's own where it is grown into
+    another (a new run started with --init-from and a --set that grow.py supports). Otherwise a
+    --set must ask for the saved architecture."""
+    saved = AGCConfig(**state["config"])
+    if not settings or saved == requested:
+        return saved, None
+    if may_grow and growable(saved, requested):
+        return requested, saved
+    changed = [k for k, v in requested.to_dict().items() if saved.to_dict()[k] != v]
+    sys.exit(f"{path}: its architecture differs from the --set one in {', '.join(changed)}; "
+             "--set applies to new runs, and to --init-from where training/grow.py can carry the weights")
+
+
 def reinitialize(model: AGCModel, ema: AGCModel, cfg: AGCConfig, prefixes: list[str], seed: int) -> list[str]:
     """Give the tensors under `prefixes` the values of a freshly built model (in the model and
     its weight average), e.g. to restart a dead part of the network from a trained rest."""
@@ -346,15 +388,28 @@ def main():
     run.mkdir(parents=True, exist_ok=True)
     ckpt_path = run / "checkpoint.pt"
 
-    cfg = AGCConfig()
+    # Where the run starts: its own full checkpoint, a compact resume.pt (its own on a fresh
+    # clone, or another run's with --init-from), or nothing (a new run of the --set architecture).
+    cfg = config_with(AGCConfig(), args.set)
+    full = args.resume and ckpt_path.exists()
+    compact = None
+    if not full and ((args.resume and (run / "resume.pt").exists())
+                     or (args.init_from and not (run / "resume.pt").exists())):
+        compact = run / "resume.pt" if (run / "resume.pt").exists() else HERE / "runs" / args.init_from / "resume.pt"
+    if not full and not compact and ckpt_path.exists():
+        sys.exit(f"{ckpt_path} exists: pass --resume to continue it, or choose another --run")
+    state = torch.load(ckpt_path if full else compact, map_location=device) if full or compact else None
+    grown_from = None
+    if state is not None:
+        cfg, grown_from = saved_config(state, cfg, args.set, ckpt_path if full else compact,
+                                       may_grow=bool(compact) and compact.parent.name != args.run)
+
     model = AGCModel(cfg).to(device)
     opt = make_optimizer(model, args)
     ema = AGCModel(cfg).to(device)
     ema.load_state_dict(model.state_dict())
     step, samples, elapsed_before = 0, 0, 0.0
-    if args.resume and ckpt_path.exists():
-        state = torch.load(ckpt_path, map_location=device)
-        cfg = AGCConfig(**state["config"])
+    if full:
         model.load_state_dict(state["model"])
         ema.load_state_dict(state.get("ema", state["model"]))
         try:
@@ -365,30 +420,28 @@ def main():
         for g in opt.param_groups:
             g["lr"] = group_lr(g["name"], args)
         print(f"resumed {ckpt_path} at step {step}", flush=True)
-    elif (args.resume and (run / "resume.pt").exists()) or (args.init_from and not (run / "resume.pt").exists()):
-        # A fresh clone: the committed compact state (weights in float16, no optimizer moments);
-        # or a new run started from another run's.
-        source = run / "resume.pt" if (run / "resume.pt").exists() else HERE / "runs" / args.init_from / "resume.pt"
+    elif compact:
+        # Weights in float16, no optimizer moments.
         if not (run / "config.json").exists():
-            (run / "config.json").write_text((source.parent / "config.json").read_text())
-        state = torch.load(source, map_location=device)
-        cfg = AGCConfig(**state["config"])
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["model"].items()})
-        ema.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["ema"].items()})
+            (run / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
+        for target, key in ((model, "model"), (ema, "ema")):
+            weights = {k: v.float() if v.is_floating_point() else v for k, v in state[key].items()}
+            target.load_state_dict(grow(weights, grown_from, cfg) if grown_from else weights)
+        if grown_from:
+            print(f"grown from {compact.parent.name}'s architecture (training/grow.py)", flush=True)
         step, samples, elapsed_before = state["step"], state["samples"], state.get("elapsed", 0.0)
-        print(f"resumed {source} at step {step} (optimizer restarted)", flush=True)
+        print(f"resumed {compact} at step {step} (optimizer restarted)", flush=True)
         if args.freeze_motion:
             # The frozen parts are what was validated: the weight average, not the last raw weights
             # (the average of a frozen part would otherwise drift towards the raw ones).
             model.load_state_dict(ema.state_dict())
-        if args.reinit and source.parent.name != args.run:
+        if args.reinit and compact.parent.name != args.run:
             names = reinitialize(model, ema, cfg, args.reinit.split(","), args.seed)
             print(f"started afresh: {len(names)} tensors under {args.reinit}", flush=True)
-    elif ckpt_path.exists():
-        sys.exit(f"{ckpt_path} exists: pass --resume to continue it, or choose another --run")
     else:
         (run / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
         print("GMAC per frame:", json.dumps({k: round(v, 3) for k, v in count_macs(cfg).items()}), flush=True)
+    del state
 
     if args.pack:  # a GPU machine: the compact pack of training/pack.py instead of the clips
         from pack import load_pack
