@@ -1,0 +1,143 @@
+"""Tests of the training helpers that decide what a run trains: carrying a run into a larger
+architecture (grow.py), the keypoints' affine fit, --set parsing and the output losses.
+Small networks (64x64 frames, 16x16 motion) so that the whole file runs in seconds:
+
+    /usr/bin/python3 -m unittest discover -s training/tests
+"""
+import sys
+import unittest
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from agc_model import AGCConfig, AGCModel, keypoint_affine  # noqa: E402
+from grow import grow, growable  # noqa: E402
+import train  # noqa: E402
+
+SMALL = AGCConfig(size=64, motion_res=16, kp_channels=8, kp_max_channels=32, kp_depth=2,
+                  dm_channels=8, dm_max_channels=32, dm_depth=2, gen_channels=4, gen_res_blocks=1)
+
+
+def small(**changes) -> AGCConfig:
+    return AGCConfig(**{**SMALL.to_dict(), **changes})
+
+
+def trained_like(cfg: AGCConfig, seed: int = 3) -> AGCModel:
+    """A model whose weights are all non-zero and whose batch norms have non-trivial statistics,
+    as a trained one has (a fresh one has a zero output convolution)."""
+    torch.manual_seed(seed)
+    model = AGCModel(cfg)
+    with torch.no_grad():
+        for name, value in model.state_dict().items():
+            if value.is_floating_point():
+                if name.endswith("running_var"):
+                    value.uniform_(0.5, 2.0)
+                elif name.endswith("running_mean"):
+                    value.uniform_(-0.2, 0.2)
+                else:
+                    value.add_(0.05 * torch.randn_like(value))
+    return model.eval()
+
+
+def animate(model: AGCModel, src: torch.Tensor, drv: torch.Tensor):
+    with torch.no_grad():
+        kp_src, kp_drv = model.kp_detector(src), model.kp_detector(drv)
+        return kp_src, model.animate(src, kp_src, kp_drv)[0]
+
+
+class GrowTests(unittest.TestCase):
+    def setUp(self):
+        torch.manual_seed(0)
+        self.src, self.drv = torch.rand(2, 3, 64, 64), torch.rand(2, 3, 64, 64)
+        self.old = trained_like(SMALL)
+
+    def grown(self, cfg: AGCConfig) -> AGCModel:
+        model = AGCModel(cfg)
+        model.load_state_dict(grow(self.old.state_dict(), SMALL, cfg))
+        return model.eval()
+
+    def test_wider_hourglasses_and_another_generator_compute_the_same_frames(self):
+        _, expected = animate(self.old, self.src, self.drv)
+        for cfg in (small(dm_channels=16), small(kp_channels=12), small(dm_channels=16, kp_channels=16)):
+            _, out = animate(self.grown(cfg), self.src, self.drv)
+            torch.testing.assert_close(out, expected, rtol=0, atol=1e-5, msg=str(cfg))
+        # a generator of another size starts afresh: no correction, the warped key frame
+        fresh_generator = self.grown(small(gen_channels=8))
+        with torch.no_grad():
+            kp_src, kp_drv = fresh_generator.kp_detector(self.src), fresh_generator.kp_detector(self.drv)
+            out, warped, _, _ = fresh_generator.animate(self.src, kp_src, kp_drv)
+        torch.testing.assert_close(out, warped, rtol=0, atol=0)
+
+    def test_new_keypoints_and_the_affine_candidate_keep_the_old_keypoints_and_nearly_the_frames(self):
+        kp_old, expected = animate(self.old, self.src, self.drv)
+        for cfg in (small(num_kp=14), small(affine_candidate=True), small(num_kp=12, dm_channels=16,
+                                                                          affine_candidate=True)):
+            kp, out = animate(self.grown(cfg), self.src, self.drv)
+            torch.testing.assert_close(kp[:, :SMALL.num_kp], kp_old, rtol=0, atol=1e-6)
+            self.assertLess(float((out - expected).abs().mean()), 0.02, str(cfg))
+
+    def test_only_growth_is_accepted(self):
+        self.assertTrue(growable(SMALL, small(num_kp=15)))
+        self.assertTrue(growable(SMALL, small(gen_channels=2)))
+        self.assertFalse(growable(SMALL, SMALL))
+        self.assertFalse(growable(SMALL, small(num_kp=8)))
+        self.assertFalse(growable(SMALL, small(motion_res=32)))
+        self.assertFalse(growable(small(affine_candidate=True), SMALL))
+        with self.assertRaises(ValueError):
+            grow(self.old.state_dict(), SMALL, small(dm_channels=4))
+
+
+class AffineFitTests(unittest.TestCase):
+    def test_an_exact_affine_motion_of_the_keypoints_is_recovered(self):
+        torch.manual_seed(1)
+        kp_drv = torch.rand(3, 10, 2) * 1.6 - 0.8
+        theta = torch.tensor([[1.1, 0.1, 0.05], [-0.05, 0.9, 0.02]]).expand(3, 2, 3)
+        kp_src = torch.einsum("bij,bkj->bki", theta[:, :, :2], kp_drv) + theta[:, None, :, 2]
+        torch.testing.assert_close(keypoint_affine(kp_src, kp_drv, ridge=0.0), theta, rtol=0, atol=1e-4)
+        # the ridge pulls towards the identity, a little
+        self.assertLess(float((keypoint_affine(kp_src, kp_drv) - theta).abs().max()), 0.01)
+
+    def test_keypoints_on_one_spot_give_a_shift(self):
+        kp_drv = torch.full((1, 10, 2), 0.3)
+        kp_src = kp_drv + torch.tensor([0.1, -0.2])
+        fit = keypoint_affine(kp_src, kp_drv)
+        torch.testing.assert_close(fit[0, :, :2], torch.eye(2), rtol=0, atol=1e-4)
+        torch.testing.assert_close(fit[0, :, :2] @ kp_drv[0, 0] + fit[0, :, 2], kp_src[0, 0], rtol=0, atol=1e-4)
+
+
+class SettingsTests(unittest.TestCase):
+    def test_set_changes_fields_with_their_types(self):
+        cfg = train.config_with(AGCConfig(), ["num_kp=15", "affine_candidate=true", "kp_temperature=0.2"])
+        self.assertEqual((cfg.num_kp, cfg.affine_candidate, cfg.kp_temperature), (15, True, 0.2))
+        self.assertFalse(train.config_with(AGCConfig(), ["affine_candidate=0"]).affine_candidate)
+
+    def test_bad_settings_are_refused_with_the_setting_named(self):
+        for bad in ("num_kp", "depth=3", "num_kp=many", "affine_candidate=maybe"):
+            with self.assertRaises(SystemExit) as caught:
+                train.config_with(AGCConfig(), [bad])
+            self.assertIn(bad, str(caught.exception))
+
+    def test_files_of_models_without_the_affine_candidate_do_not_name_it(self):
+        self.assertNotIn("affine_candidate", AGCConfig().to_dict())
+        self.assertTrue(AGCConfig(affine_candidate=True).to_dict()["affine_candidate"])
+
+
+class OutputLossTests(unittest.TestCase):
+    def test_log_mse_weighs_each_pair_s_psnr_the_same(self):
+        torch.manual_seed(2)
+        target = torch.rand(2, 3, 32, 32)
+        offsets = torch.tensor([0.1, 0.3])[:, None, None, None]     # a small error and a large one
+        out = target + offsets
+        halved_small = target + offsets * torch.tensor([0.5, 1.0])[:, None, None, None]
+        halved_large = target + offsets * torch.tensor([1.0, 0.5])[:, None, None, None]
+        loss = lambda x: float(train.output_loss("log-mse", x, target)["log_mse"])  # noqa: E731
+        mse = lambda x: float(train.output_loss("mse", x, target)["mse"])  # noqa: E731
+        # halving either pair's error gains about the same in log-mse (6 dB each, but for the
+        # 40 dB floor); squared error gains 9 times more from the large one
+        small_gain, large_gain = loss(out) - loss(halved_small), loss(out) - loss(halved_large)
+        self.assertAlmostEqual(small_gain / large_gain, 1.0, delta=0.05)
+        self.assertAlmostEqual((mse(out) - mse(halved_large)) / (mse(out) - mse(halved_small)), 9.0, delta=0.01)
+
+if __name__ == "__main__":
+    unittest.main()
