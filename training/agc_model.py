@@ -37,6 +37,7 @@ class AGCConfig:
     gen_channels: int = 16     # generator width at full resolution (x2 per halving)
     gen_res_blocks: int = 2
     affine_candidate: bool = False  # one more motion candidate: the affine fit of the keypoints
+    gen_skip: bool = False          # the generator's last layer also sees the warped key frame
 
     @property
     def candidates(self) -> int:
@@ -45,11 +46,12 @@ class AGCConfig:
         return self.num_kp + 1 + int(self.affine_candidate)
 
     def to_dict(self) -> dict:
-        """The fields, without `affine_candidate` where it is off (so the files of the models
-        before it, and their hashes, stay as they were)."""
+        """The fields, without the flags added later where they are off (so the files of the
+        models before them, and their hashes, stay as they were)."""
         d = asdict(self)
-        if not self.affine_candidate:
-            del d["affine_candidate"]
+        for flag in ("affine_candidate", "gen_skip"):
+            if not d[flag]:
+                del d[flag]
         return d
 
 
@@ -219,6 +221,10 @@ class Generator(nn.Module):
         self.res = nn.ModuleList(ResBlock(4 * c) for _ in range(cfg.gen_res_blocks))
         self.dec1 = nn.Conv2d(4 * c, 2 * c, 3, padding=1)    # 1/2 (after 2x upsampling)
         self.dec0 = nn.Conv2d(2 * c, c, 3, padding=1)        # full size
+        # With gen_skip, dec0 also sees the warped key frame at full size (a convolution whose
+        # output adds to dec0's before the ReLU): without it the correction is decoded from
+        # 64x64 features alone and cannot see where, at full size, the warp went wrong.
+        self.skip = nn.Conv2d(3, c, 3, padding=1, bias=False) if cfg.gen_skip else None
         self.out = nn.Conv2d(c, 3, 3, padding=1)
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
@@ -237,7 +243,10 @@ class Generator(nn.Module):
         for block in self.res:
             x = block(x)
         x = F.relu(self.dec1(F.interpolate(x, scale_factor=2, mode="nearest")))
-        x = F.relu(self.dec0(F.interpolate(x, scale_factor=2, mode="nearest")))
+        x = self.dec0(F.interpolate(x, scale_factor=2, mode="nearest"))
+        if self.skip is not None:
+            x = x + self.skip(warped)
+        x = F.relu(x)
         return warped + self.out(x), warped
 
 

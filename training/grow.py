@@ -1,7 +1,7 @@
 """A trained model's weights carried into a larger architecture, so that a capacity change can be
 tried by training on from a trained run instead of from scratch (two CPU cores cannot afford the
 latter). What may grow: `num_kp`, `kp_channels`, `dm_channels` (larger), `affine_candidate` (off
-to on), and the generator's `gen_channels` / `gen_res_blocks` (any value: the generator starts
+to on), and the generator's `gen_channels` / `gen_res_blocks` / `gen_skip` (any value: the generator starts
 afresh, and since its output convolution starts at zero it adds nothing at first; every run so
 far has a dead correction anyway, docs/model.md).
 
@@ -20,14 +20,15 @@ from agc_model import AGCConfig, AGCModel, Hourglass
 
 NEW_CANDIDATE_BIAS = -3.0
 GROWABLE = {"num_kp", "kp_channels", "dm_channels"}           # may increase
-RESTARTED = {"gen_channels", "gen_res_blocks"}                  # the generator starts afresh
+RESTARTED = {"gen_channels", "gen_res_blocks", "gen_skip"}      # the generator starts afresh
 
 
 def growable(old: AGCConfig, new: AGCConfig) -> bool:
     """Whether `grow` carries weights of `old` into `new` (and `new` is not `old`)."""
     a, b = old.to_dict(), new.to_dict()
-    a.setdefault("affine_candidate", False)
-    b.setdefault("affine_candidate", False)
+    for flag in ("affine_candidate", "gen_skip"):
+        a.setdefault(flag, False)
+        b.setdefault(flag, False)
     for key in a:
         if key in GROWABLE and b[key] < a[key]:
             return False
@@ -104,6 +105,6 @@ def grow(state: dict[str, torch.Tensor], old: AGCConfig, new: AGCConfig, seed: i
     for c in new_candidates:
         grown["dense_motion.mask.weight"][c] = grown["dense_motion.mask.weight"][0]
         grown["dense_motion.mask.bias"][c] = grown["dense_motion.mask.bias"][0] + NEW_CANDIDATE_BIAS
-    if old.gen_channels == new.gen_channels and old.gen_res_blocks == new.gen_res_blocks:
+    if (old.gen_channels, old.gen_res_blocks, old.gen_skip) == (new.gen_channels, new.gen_res_blocks, new.gen_skip):
         grown.update({k: v.clone() for k, v in state.items() if k.startswith("generator.")})
     return grown

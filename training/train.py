@@ -346,10 +346,11 @@ class CorrectionMonitor:
 
     def __init__(self, model: AGCModel):
         self.alive = 0.0
-        model.generator.dec0.register_forward_hook(self.hook)
+        model.generator.out.register_forward_pre_hook(self.hook)
 
-    def hook(self, module, inputs, output):
-        self.alive = float((output.detach() > 0).float().mean())
+    def hook(self, module, inputs):
+        """The output convolution's input is the last hidden layer after its ReLU."""
+        self.alive = float((inputs[0].detach() > 0).float().mean())
 
 
 @torch.no_grad()

@@ -62,12 +62,13 @@ class GrowTests(unittest.TestCase):
         for cfg in (small(dm_channels=16), small(kp_channels=12), small(dm_channels=16, kp_channels=16)):
             _, out = animate(self.grown(cfg), self.src, self.drv)
             torch.testing.assert_close(out, expected, rtol=0, atol=1e-5, msg=str(cfg))
-        # a generator of another size starts afresh: no correction, the warped key frame
-        fresh_generator = self.grown(small(gen_channels=8))
-        with torch.no_grad():
-            kp_src, kp_drv = fresh_generator.kp_detector(self.src), fresh_generator.kp_detector(self.drv)
-            out, warped, _, _ = fresh_generator.animate(self.src, kp_src, kp_drv)
-        torch.testing.assert_close(out, warped, rtol=0, atol=0)
+        # a generator of another size or with the skip starts afresh: no correction, the warped key frame
+        for cfg in (small(gen_channels=8), small(gen_skip=True)):
+            fresh_generator = self.grown(cfg)
+            with torch.no_grad():
+                kp_src, kp_drv = fresh_generator.kp_detector(self.src), fresh_generator.kp_detector(self.drv)
+                out, warped, _, _ = fresh_generator.animate(self.src, kp_src, kp_drv)
+            torch.testing.assert_close(out, warped, rtol=0, atol=0, msg=str(cfg))
 
     def test_new_keypoints_and_the_affine_candidate_keep_the_old_keypoints_and_nearly_the_frames(self):
         kp_old, expected = animate(self.old, self.src, self.drv)
@@ -118,9 +119,10 @@ class SettingsTests(unittest.TestCase):
                 train.config_with(AGCConfig(), [bad])
             self.assertIn(bad, str(caught.exception))
 
-    def test_files_of_models_without_the_affine_candidate_do_not_name_it(self):
-        self.assertNotIn("affine_candidate", AGCConfig().to_dict())
-        self.assertTrue(AGCConfig(affine_candidate=True).to_dict()["affine_candidate"])
+    def test_files_of_models_without_the_later_flags_do_not_name_them(self):
+        for flag in ("affine_candidate", "gen_skip"):
+            self.assertNotIn(flag, AGCConfig().to_dict())
+            self.assertTrue(AGCConfig(**{flag: True}).to_dict()[flag])
 
 
 class OutputLossTests(unittest.TestCase):
