@@ -70,8 +70,9 @@ def parse_args():
                    help="learning rate of the generator and the occlusion head (default: --lr)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="a new run's architecture, changed from the default AGCConfig (repeatable), e.g. "
-                        "--set num_kp=15 --set dm_channels=64; refused for a run that resumes or starts "
-                        "from another run's weights with another architecture")
+                        "--set num_kp=15 --set dm_channels=64; with --init-from, the other run's weights are "
+                        "carried into it where training/grow.py can (a larger architecture); refused for a "
+                        "run that resumes with another architecture")
     p.add_argument("--val-every", type=int, default=500)
     p.add_argument("--ckpt-every", type=int, default=100)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
@@ -310,7 +311,8 @@ def saved_config(state: dict, requested: AGCConfig, settings: list[str], path: P
         return saved, None
     if may_grow and growable(saved, requested):
         return requested, saved
-    changed = [k for k, v in requested.to_dict().items() if saved.to_dict()[k] != v]
+    saved_fields = dataclasses.asdict(saved)
+    changed = [k for k, v in dataclasses.asdict(requested).items() if saved_fields[k] != v]
     sys.exit(f"{path}: its architecture differs from the --set one in {', '.join(changed)}; "
              "--set applies to new runs, and to --init-from where training/grow.py can carry the weights")
 
@@ -427,11 +429,11 @@ def main():
             (run / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
         for target, key in ((model, "model"), (ema, "ema")):
             weights = {k: v.float() if v.is_floating_point() else v for k, v in state[key].items()}
-            target.load_state_dict(grow(weights, grown_from, cfg) if grown_from else weights)
-        if grown_from:
-            print(f"grown from {compact.parent.name}'s architecture (training/grow.py)", flush=True)
+            target.load_state_dict(grow(weights, grown_from, cfg, args.seed) if grown_from else weights)
         step, samples, elapsed_before = state["step"], state["samples"], state.get("elapsed", 0.0)
         print(f"resumed {compact} at step {step} (optimizer restarted)", flush=True)
+        if grown_from:
+            print(f"grown from {compact.parent.name}'s architecture (training/grow.py)", flush=True)
         if args.freeze_motion:
             # The frozen parts are what was validated: the weight average, not the last raw weights
             # (the average of a frozen part would otherwise drift towards the raw ones).

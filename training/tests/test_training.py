@@ -119,6 +119,16 @@ class SettingsTests(unittest.TestCase):
                 train.config_with(AGCConfig(), [bad])
             self.assertIn(bad, str(caught.exception))
 
+    def test_a_saved_run_of_another_architecture_is_grown_only_from_another_run(self):
+        state = {"config": AGCConfig().to_dict()}
+        asked = AGCConfig(affine_candidate=True)
+        cfg, grown_from = train.saved_config(state, asked, ["affine_candidate=1"], Path("other"), may_grow=True)
+        self.assertEqual((cfg, grown_from), (asked, AGCConfig()))
+        with self.assertRaises(SystemExit) as caught:
+            train.saved_config(state, asked, ["affine_candidate=1"], Path("own"), may_grow=False)
+        self.assertIn("own: its architecture differs from the --set one in affine_candidate", str(caught.exception))
+        self.assertEqual(train.saved_config(state, AGCConfig(), [], Path("own"), may_grow=False), (AGCConfig(), None))
+
     def test_files_of_models_without_the_later_flags_do_not_name_them(self):
         for flag in ("affine_candidate", "gen_skip"):
             self.assertNotIn(flag, AGCConfig().to_dict())
