@@ -14,6 +14,8 @@ model. Two parts cannot start exactly neutral, and start nearly so:
 - the mask head's row for a new candidate (a keypoint or the affine map) is a copy of the still
   background's row with its bias lowered by `NEW_CANDIDATE_BIAS`, so that the candidate starts
   with a small share where the background wins (a share of zero would never get a gradient)."""
+import dataclasses
+
 import torch
 
 from agc_model import AGCConfig, AGCModel, Hourglass
@@ -25,10 +27,7 @@ RESTARTED = {"gen_channels", "gen_res_blocks", "gen_skip"}      # the generator 
 
 def growable(old: AGCConfig, new: AGCConfig) -> bool:
     """Whether `grow` carries weights of `old` into `new` (and `new` is not `old`)."""
-    a, b = old.to_dict(), new.to_dict()
-    for flag in ("affine_candidate", "gen_skip"):
-        a.setdefault(flag, False)
-        b.setdefault(flag, False)
+    a, b = dataclasses.asdict(old), dataclasses.asdict(new)
     for key in a:
         if key in GROWABLE and b[key] < a[key]:
             return False
@@ -61,9 +60,9 @@ def hourglass_maps(prefix: str, old: Hourglass, new: Hourglass, input_map: torch
     """(tensor-name prefix, output-channel map, input-channel map) of each convolution of an
     hourglass, and the channel map of its output ([last decoder block, the input])."""
     maps = []
-    for i, (a, b) in enumerate(zip(old.down, new.down)):
+    for i, block in enumerate(old.down):
         ins = input_map if i == 0 else leading(old.down[i - 1][0].out_channels)
-        maps.append((f"{prefix}.down.{i}.0", leading(a[0].out_channels), ins))
+        maps.append((f"{prefix}.down.{i}.0", leading(block[0].out_channels), ins))
     x_map = leading(old.down[-1][0].out_channels)
     skips = [input_map] + [leading(d[0].out_channels) for d in old.down[:-1]]
     for j, (a, b) in enumerate(zip(old.up, new.up)):

@@ -407,6 +407,9 @@ def main():
         cfg, grown_from = saved_config(state, cfg, args.set, ckpt_path if full else compact,
                                        may_grow=bool(compact) and compact.parent.name != args.run)
 
+    if state is None or not (run / "config.json").exists():
+        (run / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
+
     model = AGCModel(cfg).to(device)
     opt = make_optimizer(model, args)
     ema = AGCModel(cfg).to(device)
@@ -425,8 +428,6 @@ def main():
         print(f"resumed {ckpt_path} at step {step}", flush=True)
     elif compact:
         # Weights in float16, no optimizer moments.
-        if not (run / "config.json").exists():
-            (run / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
         for target, key in ((model, "model"), (ema, "ema")):
             weights = {k: v.float() if v.is_floating_point() else v for k, v in state[key].items()}
             target.load_state_dict(grow(weights, grown_from, cfg, args.seed) if grown_from else weights)
@@ -442,7 +443,6 @@ def main():
             names = reinitialize(model, ema, cfg, args.reinit.split(","), args.seed)
             print(f"started afresh: {len(names)} tensors under {args.reinit}", flush=True)
     else:
-        (run / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
         print("GMAC per frame:", json.dumps({k: round(v, 3) for k, v in count_macs(cfg).items()}), flush=True)
     del state
 
