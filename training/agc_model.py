@@ -38,6 +38,7 @@ class AGCConfig:
     gen_res_blocks: int = 2
     affine_candidate: bool = False  # one more motion candidate: the affine fit of the keypoints
     gen_skip: bool = False          # the generator's last layer also sees the warped key frame
+    jacobians: bool = False         # each keypoint also carries a local affine map (FOMM's Jacobian)
 
     @property
     def candidates(self) -> int:
@@ -45,14 +46,29 @@ class AGCConfig:
         keypoint, and with `affine_candidate` the keypoints' least-squares affine map."""
         return self.num_kp + 1 + int(self.affine_candidate)
 
+    @property
+    def kp_size(self) -> int:
+        """Numbers per keypoint: its position (x, y), and with `jacobians` its 2x2 local affine
+        map (row-major)."""
+        return 6 if self.jacobians else 2
+
     def to_dict(self) -> dict:
         """The fields, without the flags added later where they are off (so the files of the
         models before them, and their hashes, stay as they were)."""
         d = asdict(self)
-        for flag in ("affine_candidate", "gen_skip"):
+        for flag in LATER_FLAGS:
             if not d[flag]:
                 del d[flag]
         return d
+
+    def training_only(self) -> list[str]:
+        """The flags that are on here and that the Swift decoder and the INT8 graph do not have
+        yet (such a model can be trained and compared, not exported)."""
+        return [flag for flag in LATER_FLAGS if getattr(self, flag)]
+
+
+# Architecture flags added after the first shipped model; all training-only so far.
+LATER_FLAGS = ("affine_candidate", "gen_skip", "jacobians")
 
 
 def identity_grid(h: int, w: int, device=None) -> torch.Tensor:
@@ -100,26 +116,57 @@ class Hourglass(nn.Module):
 
 
 class KeypointDetector(nn.Module):
-    """Frame [B,3,S,S] in [0,1] -> keypoints [B,K,2] in [-1,1] (x, y)."""
+    """Frame [B,3,S,S] in [0,1] -> keypoints [B,K,cfg.kp_size]: the position (x, y) in [-1,1], and
+    with `jacobians` the local affine map, each a heatmap-weighted mean of the head's maps."""
 
     def __init__(self, cfg: AGCConfig):
         super().__init__()
         self.cfg = cfg
         self.hourglass = Hourglass(3, cfg.kp_channels, cfg.kp_depth, cfg.kp_max_channels)
         self.head = nn.Conv2d(self.hourglass.out_channels, cfg.num_kp, 3, padding=1)
+        self.jacobian = None
+        if cfg.jacobians:
+            # starts as the identity everywhere: every keypoint's motion a pure shift, as without
+            self.jacobian = nn.Conv2d(self.hourglass.out_channels, 4 * cfg.num_kp, 3, padding=1)
+            nn.init.zeros_(self.jacobian.weight)
+            with torch.no_grad():
+                self.jacobian.bias.copy_(torch.tensor([1.0, 0.0, 0.0, 1.0]).repeat(cfg.num_kp))
 
-    def heatmaps(self, frame: torch.Tensor) -> torch.Tensor:
+    def features(self, frame: torch.Tensor) -> torch.Tensor:
+        return self.hourglass(F.avg_pool2d(frame, self.cfg.size // self.cfg.motion_res))
+
+    def heatmaps(self, features: torch.Tensor) -> torch.Tensor:
         """Spatial softmax over the head's logits, [B,K,R,R]."""
-        x = F.avg_pool2d(frame, self.cfg.size // self.cfg.motion_res)
-        logits = self.head(self.hourglass(x)) / self.cfg.kp_temperature
+        logits = self.head(features) / self.cfg.kp_temperature
         b, k, h, w = logits.shape
         return F.softmax(logits.view(b, k, h * w), dim=-1).view(b, k, h, w)
 
     def forward(self, frame: torch.Tensor) -> torch.Tensor:
-        prob = self.heatmaps(frame)
-        r = self.cfg.motion_res
+        features = self.features(frame)
+        prob = self.heatmaps(features)
+        b, k, r, _ = prob.shape
         grid = identity_grid(r, r, frame.device)  # [R,R,2]
-        return torch.einsum("bkhw,hwc->bkc", prob, grid)
+        kp = torch.einsum("bkhw,hwc->bkc", prob, grid)
+        if self.jacobian is None:
+            return kp
+        maps = self.jacobian(features).view(b, k, 4, r, r)
+        return torch.cat([kp, torch.einsum("bkhw,bkjhw->bkj", prob, maps)], dim=-1)
+
+
+def kp_jacobians(kp: torch.Tensor) -> torch.Tensor:
+    """[B,K,6] keypoints -> their local affine maps [B,K,2,2]."""
+    return kp[..., 2:].unflatten(-1, (2, 2))
+
+
+def keypoint_grids(kp_src: torch.Tensor, kp_drv: torch.Tensor, res: int) -> torch.Tensor:
+    """[B,K+1,R,R,2] sampling grids of the still background and of each keypoint's local affine
+    motion z -> src + J_src J_drv^-1 (z - drv) (FOMM's first-order motion). Host-side."""
+    b, k, _ = kp_src.shape
+    z = identity_grid(res, res, kp_src.device)
+    jac = kp_jacobians(kp_src) @ torch.linalg.inv(kp_jacobians(kp_drv))             # [B,K,2,2]
+    rel = z[None, None] - kp_drv[:, :, None, None, :2]                               # [B,K,R,R,2]
+    grids = kp_src[:, :, None, None, :2] + torch.einsum("bkij,bkhwj->bkhwi", jac, rel)
+    return torch.cat([z.expand(b, 1, res, res, 2), grids], dim=1)
 
 
 def keypoint_affine(kp_src: torch.Tensor, kp_drv: torch.Tensor, ridge: float = 1e-2) -> torch.Tensor:
@@ -158,6 +205,7 @@ class DenseMotion(nn.Module):
         """What the host computes from keypoints: heatmap differences [B,K+1,R,R]
         (background channel zero) and per-keypoint shifts [B,K+1,2] (background zero)."""
         r, v = self.cfg.motion_res, self.cfg.heatmap_variance
+        kp_src, kp_drv = kp_src[..., :2], kp_drv[..., :2]
         heat = gaussian_heatmaps(kp_drv, r, v) - gaussian_heatmaps(kp_src, r, v)
         heat = F.pad(heat, (0, 0, 0, 0, 1, 0))
         shift = F.pad(kp_src - kp_drv, (0, 0, 1, 0))
@@ -166,12 +214,16 @@ class DenseMotion(nn.Module):
     def candidate_motion(self, kp_src: torch.Tensor, kp_drv: torch.Tensor):
         """host_inputs for every candidate: heatmaps [B,C,R,R] and sampling grids [B,C,R,R,2]
         (C = cfg.candidates; with `affine_candidate`, the last is the keypoints' affine map, its
-        heatmap zero) and the shifts [B,K+1,2] of the others."""
+        heatmap zero) and the shifts [B,K+1,2] of the others (with `jacobians`, each keypoint's
+        grid is its local affine motion, the shift that of its centre)."""
         r = self.cfg.motion_res
         heat, shift = self.host_inputs(kp_src, kp_drv)
-        grids = identity_grid(r, r, kp_src.device)[None, None] + shift[:, :, None, None, :]
+        if self.cfg.jacobians:
+            grids = keypoint_grids(kp_src, kp_drv, r)
+        else:
+            grids = identity_grid(r, r, kp_src.device)[None, None] + shift[:, :, None, None, :]
         if self.cfg.affine_candidate:
-            theta = keypoint_affine(kp_src, kp_drv)
+            theta = keypoint_affine(kp_src[..., :2], kp_drv[..., :2])
             affine = F.affine_grid(theta, [kp_src.shape[0], 1, r, r], align_corners=False)
             heat = F.pad(heat, (0, 0, 0, 0, 0, 1))
             grids = torch.cat([grids, affine[:, None]], dim=1)
@@ -186,7 +238,11 @@ class DenseMotion(nn.Module):
         x = torch.cat([heat, warped.view(b, k1 * 3, r, r)], dim=1)
         feat = self.hourglass(x)
         mask = F.softmax(self.mask(feat), dim=1)                         # [B,C,R,R]
-        disp = torch.einsum("bkhw,bkc->bhwc", mask[:, :cfg.num_kp + 1], shift)  # sum_k mask_k * shift_k
+        if cfg.jacobians:
+            own = grids[:, :cfg.num_kp + 1] - identity_grid(r, r, source.device)[None, None]
+            disp = torch.einsum("bkhw,bkhwc->bhwc", mask[:, :cfg.num_kp + 1], own)
+        else:
+            disp = torch.einsum("bkhw,bkc->bhwc", mask[:, :cfg.num_kp + 1], shift)  # sum_k mask_k * shift_k
         if cfg.affine_candidate:
             affine = grids[:, -1] - identity_grid(r, r, source.device)[None]
             disp = disp + mask[:, -1, :, :, None] * affine

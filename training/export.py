@@ -86,9 +86,9 @@ def main():
 
     state = torch.load(args.checkpoint, map_location="cpu")
     cfg = AGCConfig(**state["config"])
-    if cfg.affine_candidate or cfg.gen_skip:
-        sys.exit(f"{args.checkpoint}: the affine motion candidate and the generator's skip are not in the Swift "
-                 "decoder yet (training/grow.py); the model cannot be exported")
+    if cfg.training_only():
+        sys.exit(f"{args.checkpoint}: {', '.join(cfg.training_only())} not in the Swift decoder yet "
+                 "(training/agc_model.py); the model cannot be exported")
     model = AGCModel(cfg)
     model.load_state_dict(state["ema"] if "ema" in state else state["model"])
     model.eval()

@@ -1,14 +1,15 @@
 """A trained model's weights carried into a larger architecture, so that a capacity change can be
 tried by training on from a trained run instead of from scratch (two CPU cores cannot afford the
-latter). What may grow: `num_kp`, `kp_channels`, `dm_channels` (larger), `affine_candidate` (off
-to on), and the generator's `gen_channels` / `gen_res_blocks` / `gen_skip` (any value: the generator starts
+latter). What may grow: `num_kp`, `kp_channels`, `dm_channels` (larger), `affine_candidate` and
+`jacobians` (off to on), and the generator's `gen_channels` / `gen_res_blocks` / `gen_skip` (any value: the generator starts
 afresh, and since its output convolution starts at zero it adds nothing at first; every run so
 far has a dead correction anyway, docs/model.md).
 
 Every old weight keeps its place in the new tensors (old channels first, new ones after, with
 the channel order of the concatenations respected); a new channel's outgoing weights start at
 zero, so the old outputs are computed as before, and its incoming weights start as in a fresh
-model. Two parts cannot start exactly neutral, and start nearly so:
+model. New keypoint Jacobians start as the identity (a pure shift, as without). Two parts cannot
+start exactly neutral, and start nearly so:
 - a new keypoint's heatmap head row starts as in a fresh model (the keypoint lands somewhere
   near the centre and learns where to go);
 - the mask head's row for a new candidate (a keypoint or the affine map) is a copy of the still
@@ -23,6 +24,7 @@ from agc_model import AGCConfig, AGCModel, Hourglass
 NEW_CANDIDATE_BIAS = -3.0
 GROWABLE = {"num_kp", "kp_channels", "dm_channels"}           # may increase
 RESTARTED = {"gen_channels", "gen_res_blocks", "gen_skip"}      # the generator starts afresh
+SWITCHED_ON = {"affine_candidate", "jacobians"}                # may go from off to on
 
 
 def growable(old: AGCConfig, new: AGCConfig) -> bool:
@@ -31,9 +33,9 @@ def growable(old: AGCConfig, new: AGCConfig) -> bool:
     for key in a:
         if key in GROWABLE and b[key] < a[key]:
             return False
-        if key not in GROWABLE | RESTARTED | {"affine_candidate"} and a[key] != b[key]:
+        if key not in GROWABLE | RESTARTED | SWITCHED_ON and a[key] != b[key]:
             return False
-    return a != b and not (a["affine_candidate"] and not b["affine_candidate"])
+    return a != b and not any(a[key] and not b[key] for key in SWITCHED_ON)
 
 
 def candidate_map(old: AGCConfig, new: AGCConfig) -> torch.Tensor:
@@ -89,6 +91,8 @@ def grow(state: dict[str, torch.Tensor], old: AGCConfig, new: AGCConfig, seed: i
     convs = kp_maps + dm_maps + [("kp_detector.head", leading(old.num_kp), kp_out),
                                  ("dense_motion.mask", cand, dm_out),
                                  ("dense_motion.occlusion", leading(1), dm_out)]
+    if old.jacobians:
+        convs.append(("kp_detector.jacobian", leading(4 * old.num_kp), kp_out))
     for prefix, out_map, in_map in convs:
         weight = grown[f"{prefix}.weight"]
         weight[out_map] = 0                      # old outputs: nothing from new inputs

@@ -67,8 +67,8 @@ def quantize_multiplier(x: float) -> tuple[int, int]:
 def load_shipped(res: Path) -> tuple[AGCModel, dict]:
     info = json.loads((res / "agc-model.json").read_text())
     cfg = AGCConfig(**info["config"])
-    if cfg.affine_candidate or cfg.gen_skip:
-        sys.exit("the affine motion candidate and the generator's skip are not in the INT8 graph yet; "
+    if cfg.training_only():
+        sys.exit(f"{', '.join(cfg.training_only())} not in the INT8 graph yet (training/agc_model.py); "
                  "the model cannot be quantized")
     model = AGCModel(cfg).eval()
     fold(model)

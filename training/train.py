@@ -35,7 +35,7 @@ import torch.nn.functional as F
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from agc_data import load_clips  # noqa: E402
-from agc_model import AGCConfig, AGCModel, count_macs  # noqa: E402
+from agc_model import AGCConfig, AGCModel, count_macs, kp_jacobians  # noqa: E402
 from grow import grow, growable  # noqa: E402
 
 
@@ -210,6 +210,7 @@ def output_loss(kind: str, out: torch.Tensor, target: torch.Tensor) -> dict[str,
 def separation_loss(kp: torch.Tensor, min_sq_distance: float = 0.04) -> torch.Tensor:
     """Keypoint prior (as in face-vid2vid): penalise pairs of keypoints closer than
     sqrt(min_sq_distance), so that they do not collapse onto one spot."""
+    kp = kp[..., :2]
     d2 = ((kp[:, :, None, :] - kp[:, None, :, :]) ** 2).sum(-1)           # [B,K,K]
     k = kp.shape[1]
     off = ~torch.eye(k, dtype=torch.bool, device=kp.device)
@@ -217,12 +218,19 @@ def separation_loss(kp: torch.Tensor, min_sq_distance: float = 0.04) -> torch.Te
 
 
 def equivariance_loss(model: AGCModel, frame: torch.Tensor, kp: torch.Tensor, gen) -> torch.Tensor:
+    """The keypoints of an affinely transformed frame, mapped back, are the frame's own; so are
+    their local affine maps where the model has them (J = A J_t, as FOMM's)."""
     theta = random_affine(frame.shape[0], gen, frame.device)
     grid = F.affine_grid(theta, list(frame.shape), align_corners=False)
     transformed = F.grid_sample(frame, grid, padding_mode="border", align_corners=False)
     kp_t = model.kp_detector(transformed)
-    mapped = torch.einsum("bij,bkj->bki", theta[:, :, :2], kp_t) + theta[:, None, :, 2]
-    return (mapped - kp).abs().mean()
+    mapped = torch.einsum("bij,bkj->bki", theta[:, :, :2], kp_t[..., :2]) + theta[:, None, :, 2]
+    loss = (mapped - kp[..., :2]).abs().mean()
+    if model.cfg.jacobians:
+        carried = theta[:, None, :, :2] @ kp_jacobians(kp_t)
+        eye = torch.eye(2, device=frame.device)
+        loss = loss + (eye - torch.linalg.inv(kp_jacobians(kp)) @ carried).abs().mean()
+    return loss
 
 
 # ---------------------------------------------------------------- validation

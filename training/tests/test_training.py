@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from agc_model import AGCConfig, AGCModel, keypoint_affine  # noqa: E402
+from agc_model import AGCConfig, AGCModel, keypoint_affine, keypoint_grids  # noqa: E402
 from grow import grow, growable  # noqa: E402
 import train  # noqa: E402
 
@@ -78,6 +78,24 @@ class GrowTests(unittest.TestCase):
             torch.testing.assert_close(kp[:, :SMALL.num_kp], kp_old, rtol=0, atol=1e-6)
             self.assertLess(float((out - expected).abs().mean()), 0.02, str(cfg))
 
+    def test_jacobians_start_as_the_identity_and_compute_the_same_frames(self):
+        kp_old, expected = animate(self.old, self.src, self.drv)
+        for cfg in (small(jacobians=True), small(jacobians=True, num_kp=12)):
+            kp, out = animate(self.grown(cfg), self.src, self.drv)
+            self.assertEqual(kp.shape[-1], 6)
+            torch.testing.assert_close(kp[:, :SMALL.num_kp, :2], kp_old, rtol=0, atol=1e-6)
+            torch.testing.assert_close(kp[..., 2:], torch.tensor([1.0, 0, 0, 1]).expand_as(kp[..., 2:]),
+                                       rtol=0, atol=1e-6)
+            if cfg.num_kp == SMALL.num_kp:
+                torch.testing.assert_close(out, expected, rtol=0, atol=1e-5)
+        # a run with Jacobians grows on and keeps them
+        with_jac = trained_like(small(jacobians=True))
+        more = AGCModel(small(jacobians=True, num_kp=12))
+        more.load_state_dict(grow(with_jac.state_dict(), small(jacobians=True), small(jacobians=True, num_kp=12)))
+        kp_before, _ = animate(with_jac, self.src, self.drv)
+        kp_after, _ = animate(more.eval(), self.src, self.drv)
+        torch.testing.assert_close(kp_after[:, :SMALL.num_kp], kp_before, rtol=0, atol=1e-6)
+
     def test_only_growth_is_accepted(self):
         self.assertTrue(growable(SMALL, small(num_kp=15)))
         self.assertTrue(growable(SMALL, small(gen_channels=2)))
@@ -85,6 +103,7 @@ class GrowTests(unittest.TestCase):
         self.assertFalse(growable(SMALL, small(num_kp=8)))
         self.assertFalse(growable(SMALL, small(motion_res=32)))
         self.assertFalse(growable(small(affine_candidate=True), SMALL))
+        self.assertFalse(growable(small(jacobians=True), SMALL))
         with self.assertRaises(ValueError):
             grow(self.old.state_dict(), SMALL, small(dm_channels=4))
 
@@ -105,6 +124,26 @@ class AffineFitTests(unittest.TestCase):
         fit = keypoint_affine(kp_src, kp_drv)
         torch.testing.assert_close(fit[0, :, :2], torch.eye(2), rtol=0, atol=1e-4)
         torch.testing.assert_close(fit[0, :, :2] @ kp_drv[0, 0] + fit[0, :, 2], kp_src[0, 0], rtol=0, atol=1e-4)
+
+
+class KeypointGridTests(unittest.TestCase):
+    def test_a_keypoint_s_grid_maps_its_driving_neighbourhood_by_its_local_affine_map(self):
+        kp_drv = torch.tensor([[[0.2, -0.1, 1.0, 0.0, 0.0, 1.0]]])
+        rotation = torch.tensor([[0.9, -0.2], [0.2, 0.9]])
+        kp_src = torch.tensor([[[0.3, 0.0, *rotation.flatten().tolist()]]])
+        grids = keypoint_grids(kp_src, kp_drv, 8)
+        self.assertEqual(tuple(grids.shape), (1, 2, 8, 8, 2))
+        z = grids[0, 0]                                          # the background: identity
+        expected = kp_src[0, 0, :2] + (z - kp_drv[0, 0, :2]) @ rotation.T
+        torch.testing.assert_close(grids[0, 1], expected, rtol=0, atol=1e-6)
+
+    def test_identity_jacobians_give_the_shift_grids(self):
+        torch.manual_seed(4)
+        pos_src, pos_drv = torch.rand(2, 3, 2) - 0.5, torch.rand(2, 3, 2) - 0.5
+        eye = torch.tensor([1.0, 0, 0, 1]).expand(2, 3, 4)
+        grids = keypoint_grids(torch.cat([pos_src, eye], -1), torch.cat([pos_drv, eye], -1), 8)
+        shifted = grids[:, :1] + (pos_src - pos_drv)[:, :, None, None, :]
+        torch.testing.assert_close(grids[:, 1:], shifted, rtol=0, atol=1e-6)
 
 
 class SettingsTests(unittest.TestCase):
@@ -130,7 +169,7 @@ class SettingsTests(unittest.TestCase):
         self.assertEqual(train.saved_config(state, AGCConfig(), [], Path("own"), may_grow=False), (AGCConfig(), None))
 
     def test_files_of_models_without_the_later_flags_do_not_name_them(self):
-        for flag in ("affine_candidate", "gen_skip"):
+        for flag in ("affine_candidate", "gen_skip", "jacobians"):
             self.assertNotIn(flag, AGCConfig().to_dict())
             self.assertTrue(AGCConfig(**{flag: True}).to_dict()[flag])
 
