@@ -21,6 +21,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+# Architecture flags added after the first shipped model; all training-only so far.
+LATER_FLAGS = ("affine_candidate", "gen_skip", "jacobians")
+
+
 @dataclass
 class AGCConfig:
     size: int = 256            # coded frame size (square)
@@ -46,12 +50,6 @@ class AGCConfig:
         keypoint, and with `affine_candidate` the keypoints' least-squares affine map."""
         return self.num_kp + 1 + int(self.affine_candidate)
 
-    @property
-    def kp_size(self) -> int:
-        """Numbers per keypoint: its position (x, y), and with `jacobians` its 2x2 local affine
-        map (row-major)."""
-        return 6 if self.jacobians else 2
-
     def to_dict(self) -> dict:
         """The fields, without the flags added later where they are off (so the files of the
         models before them, and their hashes, stay as they were)."""
@@ -65,10 +63,6 @@ class AGCConfig:
         """The flags that are on here and that the Swift decoder and the INT8 graph do not have
         yet (such a model can be trained and compared, not exported)."""
         return [flag for flag in LATER_FLAGS if getattr(self, flag)]
-
-
-# Architecture flags added after the first shipped model; all training-only so far.
-LATER_FLAGS = ("affine_candidate", "gen_skip", "jacobians")
 
 
 def identity_grid(h: int, w: int, device=None) -> torch.Tensor:
@@ -116,8 +110,9 @@ class Hourglass(nn.Module):
 
 
 class KeypointDetector(nn.Module):
-    """Frame [B,3,S,S] in [0,1] -> keypoints [B,K,cfg.kp_size]: the position (x, y) in [-1,1], and
-    with `jacobians` the local affine map, each a heatmap-weighted mean of the head's maps."""
+    """Frame [B,3,S,S] in [0,1] -> keypoints [B,K,2]: the position (x, y) in [-1,1]; with
+    `jacobians` [B,K,6], the position and the 2x2 local affine map (row-major), a heatmap-weighted
+    mean of the Jacobian head's maps."""
 
     def __init__(self, cfg: AGCConfig):
         super().__init__()
@@ -161,7 +156,7 @@ def kp_jacobians(kp: torch.Tensor) -> torch.Tensor:
 def keypoint_grids(kp_src: torch.Tensor, kp_drv: torch.Tensor, res: int) -> torch.Tensor:
     """[B,K+1,R,R,2] sampling grids of the still background and of each keypoint's local affine
     motion z -> src + J_src J_drv^-1 (z - drv) (FOMM's first-order motion). Host-side."""
-    b, k, _ = kp_src.shape
+    b = kp_src.shape[0]
     z = identity_grid(res, res, kp_src.device)
     jac = kp_jacobians(kp_src) @ torch.linalg.inv(kp_jacobians(kp_drv))             # [B,K,2,2]
     rel = z[None, None] - kp_drv[:, :, None, None, :2]                               # [B,K,R,R,2]

@@ -1,9 +1,9 @@
 """A trained model's weights carried into a larger architecture, so that a capacity change can be
 tried by training on from a trained run instead of from scratch (two CPU cores cannot afford the
 latter). What may grow: `num_kp`, `kp_channels`, `dm_channels` (larger), `affine_candidate` and
-`jacobians` (off to on), and the generator's `gen_channels` / `gen_res_blocks` / `gen_skip` (any value: the generator starts
-afresh, and since its output convolution starts at zero it adds nothing at first; every run so
-far has a dead correction anyway, docs/model.md).
+`jacobians` (off to on), and the generator's `gen_channels` / `gen_res_blocks` / `gen_skip` (any
+value: the generator starts afresh, and since its output convolution starts at zero it adds
+nothing at first).
 
 Every old weight keeps its place in the new tensors (old channels first, new ones after, with
 the channel order of the concatenations respected); a new channel's outgoing weights start at
