@@ -1,4 +1,4 @@
-"""Talking-head clips as 256x256 face crops, cached as uint8 arrays.
+"""Talking-head clips as 256x256 square crops (around the face, or the centre), cached as uint8 arrays.
 
 Each clip is decoded with the ffmpeg command-line tool (which honours rotation
 metadata), a stable square face crop is chosen for the whole clip, and every
@@ -116,4 +116,29 @@ def load_clips(folder: Path, cache: Path, size: int, crop_mode: str) -> dict[str
             os.replace(tmp, target)
             print(f"cached {path.name}: {len(frames)} frames, crop {crop}", flush=True)
         clips[path.stem] = np.load(target, mmap_mode="r")
+    return clips
+
+
+def crop_name(clip: str, mode: str, first: str) -> str:
+    """A clip's name in a set of several crops: the clip alone in the first crop mode,
+    'clip@mode' in the others."""
+    return clip if mode == first else f"{clip}@{mode}"
+
+
+def crop_of(name: str, first: str) -> str:
+    """The crop mode of a clip named by `crop_name`."""
+    return name.split("@", 1)[1] if "@" in name else first
+
+
+def load_training_clips(folder: Path, cache: Path, size: int, crops: list[str]) -> dict[str, np.ndarray]:
+    """Every clip of `folder` in each crop mode of `crops` (named by `crop_name`). A crop that
+    is the same picture as the first mode's (a square source, taken whole by both) is left out,
+    so that no clip counts twice."""
+    first = load_clips(folder, cache, size, crops[0])
+    clips = dict(first)
+    for mode in crops[1:]:
+        for name, frames in load_clips(folder, cache, size, mode).items():
+            if name in first and np.array_equal(frames[0], first[name][0]):
+                continue
+            clips[crop_name(name, mode, crops[0])] = frames
     return clips

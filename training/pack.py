@@ -3,9 +3,10 @@
 
 The frame cache (`.cache/frames`, uint8 arrays of the 256x256 crops) is about 2 GB: far more
 than the 64 MiB a device call carries. The pack holds the same crops as H.264 (libx264 4:4:4,
-CRF `--crf`, every frame kept) plus `manifest.json` (frame counts and each split's crop): on
-the 45 training and 5 validation clips of 2026-12 it is 18.4 MB (1.65 KB a frame) at CRF 14,
-43.3 dB PSNR from the cache on average (40.9 at worst). On the GPU machine `train.py --pack DIR`
+CRF `--crf`, every frame kept) plus `manifest.json` (frame counts and each clip's crop). With
+the training clips in the face crop only, the 45 training and 5 validation clips of 2026-12 were
+18.4 MB (1.65 KB a frame) at CRF 14, 43.3 dB PSNR from the cache on average (40.9 at worst); the
+training clips' centre crops (`train.py --crops face,centre`) about double that. On the GPU machine `train.py --pack DIR`
 decodes it with OpenCV (its wheel bundles FFmpeg) into arrays in memory.
 
     /usr/bin/python3 training/pack.py                 # -> training/.pack (git-ignored)
@@ -23,10 +24,11 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from agc_data import load_clips  # noqa: E402
+from agc_data import crop_of, load_training_clips  # noqa: E402
 
 PIXEL_FORMAT = "yuv444p"  # no chroma subsampling: the codec and the losses see full-resolution colour
-SPLITS = {"train": "face", "val": "centre"}  # the crop each split is trained / validated on
+# The crops each split is packed in: training on both (train.py --crops), validation on the centre.
+SPLITS = {"train": ["face", "centre"], "val": ["centre"]}
 
 
 def encode(frames: np.ndarray, target: Path, crf: int) -> None:
@@ -57,11 +59,19 @@ def decode(path: Path) -> np.ndarray:
     return np.stack(frames)
 
 
-def load_pack(pack: Path, split: str) -> dict[str, np.ndarray]:
-    """The clips of one split of a pack, decoded into memory."""
+def load_pack(pack: Path, split: str, crops: list[str] | None = None) -> dict[str, np.ndarray]:
+    """The clips of one split of a pack, in the crop modes `crops` (all where None), decoded
+    into memory."""
     manifest = json.loads((pack / "manifest.json").read_text())
+    entries = manifest["splits"][split]
+    missing = set(crops or []) - {info["crop"] for info in entries.values()}
+    if missing:
+        raise SystemExit(f"{pack}: the pack has no {split} clips in the crop {', '.join(sorted(missing))}; "
+                         "make it again with training/pack.py")
     clips = {}
-    for name, info in sorted(manifest["splits"][split].items()):
+    for name, info in sorted(entries.items()):
+        if crops is not None and info["crop"] not in crops:
+            continue
         frames = decode(pack / split / f"{name}.mp4")
         if len(frames) != info["frames"]:
             raise SystemExit(f"{pack / split / name}.mp4: {len(frames)} frames decoded, the manifest says {info['frames']}")
@@ -88,8 +98,8 @@ def main():
     folders = {"train": Path(args.train_dir), "val": Path(args.val_dir)}
     if args.check:
         manifest = json.loads((out / "manifest.json").read_text())
-        for split, mode in SPLITS.items():
-            cached = load_clips(folders[split], Path(args.cache), args.size, mode)
+        for split, modes in SPLITS.items():
+            cached = load_training_clips(folders[split], Path(args.cache), args.size, modes)
             packed = load_pack(out, split)
             values = [psnr(packed[n], np.asarray(cached[n])) for n in sorted(packed)]
             print(json.dumps({"split": split, "clips": len(values), "psnr_min": round(min(values), 2),
@@ -97,14 +107,14 @@ def main():
         return
     manifest = {"format": "agc-training-pack-1", "size": args.size, "crf": args.crf, "splits": {}}
     total_bytes = 0
-    for split, mode in SPLITS.items():
-        clips = load_clips(folders[split], Path(args.cache), args.size, mode)
+    for split, modes in SPLITS.items():
+        clips = load_training_clips(folders[split], Path(args.cache), args.size, modes)
         (out / split).mkdir(parents=True, exist_ok=True)
         entries = {}
         for name, frames in sorted(clips.items()):
             target = out / split / f"{name}.mp4"
             encode(np.asarray(frames), target, args.crf)
-            entries[name] = {"frames": int(len(frames)), "crop": mode, "bytes": target.stat().st_size}
+            entries[name] = {"frames": int(len(frames)), "crop": crop_of(name, modes[0]), "bytes": target.stat().st_size}
             total_bytes += target.stat().st_size
         manifest["splits"][split] = entries
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")

@@ -34,7 +34,7 @@ import torch.nn.functional as F
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from agc_data import load_clips  # noqa: E402
+from agc_data import load_clips, load_training_clips  # noqa: E402
 from agc_model import AGCConfig, AGCModel, count_macs, kp_jacobians  # noqa: E402
 from grow import grow, growable  # noqa: E402
 
@@ -51,6 +51,9 @@ def parse_args():
     p.add_argument("--lr", type=float, default=5e-4)
     p.add_argument("--steps", type=int, default=1_000_000, help="stop after this many steps in total")
     p.add_argument("--minutes", type=float, default=1e9, help="stop after this many minutes of this invocation")
+    p.add_argument("--crops", default="face",
+                   help="the training clips' crops, comma-separated: face (around the face, 1.9x its box), "
+                        "centre (the centre square, as the validation and the codec's --crop full)")
     p.add_argument("--max-gap", type=int, default=60, help="largest key-to-driving distance in frames")
     p.add_argument("--motion-fraction", type=float, default=0.0,
                    help="share of pairs drawn towards large motion (the most different of 4 candidates)")
@@ -454,11 +457,14 @@ def main():
         print("GMAC per frame:", json.dumps({k: round(v, 3) for k, v in count_macs(cfg).items()}), flush=True)
     del state
 
+    crops = args.crops.split(",")
+    if not crops or set(crops) - {"face", "centre"} or len(set(crops)) != len(crops):
+        sys.exit(f"--crops {args.crops}: expected face, centre, or both separated by a comma")
     if args.pack:  # a GPU machine: the compact pack of training/pack.py instead of the clips
         from pack import load_pack
-        train, val = load_pack(Path(args.pack), "train"), load_pack(Path(args.pack), "val")
+        train, val = load_pack(Path(args.pack), "train", crops), load_pack(Path(args.pack), "val")
     else:
-        train = load_clips(Path(args.train_dir), Path(args.cache), cfg.size, "face")
+        train = load_training_clips(Path(args.train_dir), Path(args.cache), cfg.size, crops)
         val = load_clips(Path(args.val_dir), Path(args.cache), cfg.size, "centre")
     rng = np.random.default_rng(args.seed + step)
     gen = torch.Generator().manual_seed(args.seed + step)

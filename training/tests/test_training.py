@@ -5,15 +5,18 @@ Small networks (64x64 frames, 16x16 motion) so that the whole file runs in secon
     /usr/bin/python3 -m unittest discover -s training/tests
 """
 import sys
+import tempfile
 import unittest
 from pathlib import Path
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from agc_model import AGCConfig, AGCModel, keypoint_affine, keypoint_grids  # noqa: E402
 from grow import grow, growable  # noqa: E402
 import train  # noqa: E402
+from agc_data import crop_of, load_training_clips  # noqa: E402
 
 SMALL = AGCConfig(size=64, motion_res=16, kp_channels=8, kp_max_channels=32, kp_depth=2,
                   dm_channels=8, dm_max_channels=32, dm_depth=2, gen_channels=4, gen_res_blocks=1)
@@ -189,6 +192,25 @@ class OutputLossTests(unittest.TestCase):
         small_gain, large_gain = loss(out) - loss(halved_small), loss(out) - loss(halved_large)
         self.assertAlmostEqual(small_gain / large_gain, 1.0, delta=0.05)
         self.assertAlmostEqual((mse(out) - mse(halved_large)) / (mse(out) - mse(halved_small)), 9.0, delta=0.01)
+
+
+class TrainingCropTests(unittest.TestCase):
+    def test_both_crops_name_the_centre_ones_and_leave_out_those_equal_to_the_face_crop(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = Path(tmp) / "cache"
+            (cache / "train").mkdir(parents=True)
+            rng = np.random.default_rng(0)
+            wide_face, wide_centre, square = (rng.integers(0, 255, (3, 8, 8, 3), dtype=np.uint8) for _ in range(3))
+            # a folder that is not there: the cached arrays are used as they are (a GPU machine)
+            for name, array in (("wide.face8", wide_face), ("wide.centre8", wide_centre),
+                                ("square.face8", square), ("square.centre8", square)):
+                np.save(cache / "train" / f"{name}.npy", array)
+            clips = load_training_clips(Path(tmp) / "train", cache, 8, ["face", "centre"])
+            self.assertEqual(sorted(clips), ["square", "wide", "wide@centre"])
+            np.testing.assert_array_equal(clips["wide@centre"], wide_centre)
+            self.assertEqual([crop_of(n, "face") for n in sorted(clips)], ["face", "face", "centre"])
+            self.assertEqual(sorted(load_training_clips(Path(tmp) / "train", cache, 8, ["centre"])), ["square", "wide"])
+
 
 if __name__ == "__main__":
     unittest.main()
