@@ -35,6 +35,7 @@ import torch.nn.functional as F
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from agc_data import load_clips, load_training_clips  # noqa: E402
+from camera import estimate_batch, prewarp  # noqa: E402
 from agc_model import AGCConfig, AGCModel, count_macs, kp_jacobians  # noqa: E402
 from grow import grow, growable  # noqa: E402
 
@@ -54,6 +55,9 @@ def parse_args():
     p.add_argument("--crops", default="face",
                    help="the training clips' crops, comma-separated: face (around the face, 1.9x its box), "
                         "centre (the centre square, as the validation and the codec's --crop full)")
+    p.add_argument("--camera", action="store_true",
+                   help="the key frame moved by the camera's motion (camera.py) before it is animated, "
+                        "in training and validation, as the encoder measures it")
     p.add_argument("--max-gap", type=int, default=60, help="largest key-to-driving distance in frames")
     p.add_argument("--motion-fraction", type=float, default=0.0,
                    help="share of pairs drawn towards large motion (the most different of 4 candidates)")
@@ -249,7 +253,8 @@ def psnr_y(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def validate(model: AGCModel, clips: dict[str, np.ndarray], device, gop: int = 50, stride: int = 4) -> dict:
+def validate(model: AGCModel, clips: dict[str, np.ndarray], device, gop: int = 50, stride: int = 4,
+             camera: bool = False) -> dict:
     model.eval()
     result = {}
     for name, frames in clips.items():
@@ -262,10 +267,12 @@ def validate(model: AGCModel, clips: dict[str, np.ndarray], device, gop: int = 5
             drv = to_tensor(frames[idx], device)
             kp_key = model.kp_detector(key)
             kp_drv = model.kp_detector(drv)
-            keys = key.expand(len(idx), -1, -1, -1)
-            out, _, _, _ = model.animate(keys, kp_key.expand(len(idx), -1, -1), kp_drv)
+            keys, kp_keys = key.expand(len(idx), -1, -1, -1), kp_key.expand(len(idx), -1, -1)
+            if camera:
+                keys, kp_keys = prewarp(keys, kp_keys, estimate_batch(key, drv))
+            out, _, _, _ = model.animate(keys, kp_keys, kp_drv)
             ours.append(psnr_y(out, drv))
-            repeat.append(psnr_y(keys, drv))
+            repeat.append(psnr_y(key.expand(len(idx), -1, -1, -1), drv))
         result[name] = {"psnr_y": float(torch.cat(ours).mean()), "repeat_psnr_y": float(torch.cat(repeat).mean())}
     result["mean"] = {k: float(np.mean([v[k] for v in result.values()])) for k in ("psnr_y", "repeat_psnr_y")}
     model.train()
@@ -495,7 +502,10 @@ def main():
         with torch.set_grad_enabled(not args.freeze_motion):
             kp_src = model.kp_detector(src)
             kp_drv = model.kp_detector(drv)
-        out, warped, _, _ = model.animate(src, kp_src, kp_drv)
+        key, kp_key = src, kp_src
+        if args.camera:  # as the decoder will: the key frame moved by the camera the encoder measured
+            key, kp_key = prewarp(src, kp_src, estimate_batch(src, drv))
+        out, warped, _, _ = model.animate(key, kp_key, kp_drv)
         losses = output_loss(args.output_loss, out, drv)
         if not args.freeze_motion:
             losses |= {
@@ -532,7 +542,7 @@ def main():
         if step % args.ckpt_every == 0:
             checkpoint()
         if step % args.val_every == 0:
-            v = validate(ema, val, device)
+            v = validate(ema, val, device, camera=args.camera)
             rec = {"step": step, "samples": samples, "val": v}
             gain = v["mean"]["psnr_y"] - v["mean"]["repeat_psnr_y"]
             best_path = run / "best.pt"

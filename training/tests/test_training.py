@@ -11,12 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from agc_model import AGCConfig, AGCModel, keypoint_affine, keypoint_grids  # noqa: E402
+from agc_model import AGCConfig, AGCModel, identity_grid, keypoint_affine, keypoint_grids  # noqa: E402
 from grow import grow, growable  # noqa: E402
 import train  # noqa: E402
 from agc_data import crop_of, load_training_clips  # noqa: E402
+from camera import estimate_batch, prewarp  # noqa: E402
 
 SMALL = AGCConfig(size=64, motion_res=16, kp_channels=8, kp_max_channels=32, kp_depth=2,
                   dm_channels=8, dm_max_channels=32, dm_depth=2, gen_channels=4, gen_res_blocks=1)
@@ -192,6 +194,40 @@ class OutputLossTests(unittest.TestCase):
         small_gain, large_gain = loss(out) - loss(halved_small), loss(out) - loss(halved_large)
         self.assertAlmostEqual(small_gain / large_gain, 1.0, delta=0.05)
         self.assertAlmostEqual((mse(out) - mse(halved_large)) / (mse(out) - mse(halved_small)), 9.0, delta=0.01)
+
+
+class CameraTests(unittest.TestCase):
+    def test_a_known_camera_move_is_measured(self):
+        # key frame and frame are both taken from a larger smooth random picture (no border to
+        # fill), the frame through a small zoom, pan and tilt
+        torch.manual_seed(4)
+        scene = F.interpolate(torch.rand(1, 3, 48, 48), size=(256, 256), mode="bicubic", align_corners=False).clamp(0, 1)
+        theta = torch.tensor([[[1.04, 0.02, 0.06], [-0.01, 0.97, -0.08]]])
+        view = lambda t: F.grid_sample(scene, F.affine_grid(0.7 * t, [1, 3, 128, 128], align_corners=False),  # noqa: E731
+                                       align_corners=False)
+        key, frame = view(torch.eye(2, 3)[None]), view(theta)
+        torch.testing.assert_close(estimate_batch(key, frame), theta, rtol=0, atol=0.01)
+        torch.testing.assert_close(estimate_batch(key, key), torch.eye(2, 3)[None], rtol=0, atol=1e-3)
+
+    def test_the_moved_key_frame_carries_its_keypoints_along(self):
+        # a bright blob at the keypoint; the camera zooms in and pans: the blob's centre in the
+        # moved key frame is where the mapped keypoint says
+        size = 128
+        grid = identity_grid(size, size)
+        kp = torch.tensor([[[0.3, -0.2], [-0.25, 0.1]]])
+        blobs = torch.exp(-((grid[None, None] - kp[:, :, None, None]) ** 2).sum(-1) / (2 * 0.003)).sum(1)
+        key = blobs[:, None].expand(1, 3, size, size).contiguous()
+        theta = torch.tensor([[[0.9, 0.05, 0.1], [-0.03, 0.95, -0.05]]])
+        moved, kp_moved = prewarp(key, kp, theta)
+        for k in range(2):
+            near = ((grid - kp_moved[0, k]) ** 2).sum(-1) < 0.15 ** 2
+            weights = moved[0, 0] * near
+            centre = (weights[..., None] * grid).sum((0, 1)) / weights.sum()
+            torch.testing.assert_close(centre, kp_moved[0, k], rtol=0, atol=0.01)
+        # a still camera changes nothing
+        same, kp_same = prewarp(key, kp, torch.eye(2, 3)[None])
+        torch.testing.assert_close(same, key, rtol=0, atol=1e-5)
+        torch.testing.assert_close(kp_same, kp, rtol=0, atol=1e-6)
 
 
 class TrainingCropTests(unittest.TestCase):
