@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Models side by side on the validation clips, float, with eval-model's protocol: the centre
-square at 256x256, a key frame every 2 s, every other frame rebuilt from its own keypoints (and,
-for a model with the camera candidate, the camera's move measured as the encoder would). Mean
-PSNR-Y per clip, and the repeated key frame's.
+square at 256x256, a key frame every 2 s, every other frame rebuilt from its own keypoints. Mean
+PSNR-Y per clip, and the repeated key frame's. With `--camera`, each model also with the key
+frame moved by the camera's motion (camera.py) where the encoder would keep it: on the frames
+that it rebuilds better (the encoder has the frame, and the move costs it a few bits).
 
-For the models that the Swift decoder cannot run yet (training-only flags): its numbers are close
-to, not the same as, `scripts/eval-model.sh`'s (the frames are scaled by another filter), so
-compare models within one table.
+For what the Swift decoder cannot run yet (training-only flags, the camera's motion): its
+numbers are close to, not the same as, `scripts/eval-model.sh`'s (the frames are scaled by
+another filter), so compare models within one table.
 
-    /usr/bin/python3 training/eval_float.py shipped training/runs/joint-logmse/resume.pt training/runs/camera/checkpoint.pt
+    /usr/bin/python3 training/eval_float.py shipped training/runs/joint-logmse/resume.pt --camera
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from agc_data import list_videos, load_clips  # noqa: E402
 from agc_model import AGCConfig, AGCModel  # noqa: E402
-from camera import estimate_batch  # noqa: E402
+from camera import estimate_batch, prewarp  # noqa: E402
 from train import psnr_y, to_tensor  # noqa: E402
 
 
@@ -52,20 +53,25 @@ def frame_rate(path: Path) -> float:
 
 
 @torch.no_grad()
-def evaluate(model: AGCModel, frames: np.ndarray, gop: int) -> tuple[list[float], list[float]]:
-    """PSNR-Y of each rebuilt frame, and of the repeated key frame."""
-    ours, repeat = [], []
+def evaluate(model: AGCModel, frames: np.ndarray, gop: int, camera: bool) -> dict[str, list[float]]:
+    """PSNR-Y of each rebuilt frame ('psnr_y'), with the camera's motion where the encoder keeps
+    it ('camera_psnr_y', with `camera`), and of the repeated key frame ('repeat_psnr_y')."""
+    scores = {"psnr_y": [], "camera_psnr_y": [], "repeat_psnr_y": []}
     for start in range(0, len(frames), gop):
         idx = list(range(start + 1, min(start + gop, len(frames)), 2))
         if not idx:
             continue
         key, drv = to_tensor(frames[start:start + 1], "cpu"), to_tensor(frames[idx], "cpu")
         keys = key.expand(len(idx), -1, -1, -1)
-        camera = estimate_batch(key, drv) if model.cfg.camera_candidate else None
-        out = model.animate(keys, model.kp_detector(key).expand(len(idx), -1, -1), model.kp_detector(drv), camera)[0]
-        ours += psnr_y(out, drv).tolist()
-        repeat += psnr_y(keys, drv).tolist()
-    return ours, repeat
+        kp_keys, kp_drv = model.kp_detector(key).expand(len(idx), -1, -1), model.kp_detector(drv)
+        plain = psnr_y(model.animate(keys, kp_keys, kp_drv)[0], drv)
+        scores["psnr_y"] += plain.tolist()
+        scores["repeat_psnr_y"] += psnr_y(keys, drv).tolist()
+        if camera:
+            moved, kp_moved = prewarp(keys, kp_keys, estimate_batch(key, drv))
+            with_camera = psnr_y(model.animate(moved, kp_moved, kp_drv)[0], drv)
+            scores["camera_psnr_y"] += torch.maximum(plain, with_camera).tolist()
+    return scores
 
 
 def main():
@@ -73,6 +79,7 @@ def main():
     p.add_argument("models", nargs="+", help="'shipped' or checkpoint files")
     p.add_argument("--val-dir", default=str(HERE.parent.parent / "shared/data/val"))
     p.add_argument("--cache", default=str(HERE.parent / ".cache/frames"))
+    p.add_argument("--camera", action="store_true", help="also with the camera's motion (camera.py)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
@@ -84,22 +91,25 @@ def main():
         model = load_model(spec)
         rows = {}
         for name, frames in clips.items():
-            ours, repeat = evaluate(model, frames, gop=max(1, round(2 * rates[name])))
-            rows[name] = {"psnr_y": float(np.mean(ours)), "repeat_psnr_y": float(np.mean(repeat))}
-        rows["mean"] = {k: float(np.mean([r[k] for r in rows.values()])) for k in ("psnr_y", "repeat_psnr_y")}
+            scores = evaluate(model, frames, max(1, round(2 * rates[name])), args.camera)
+            rows[name] = {k: float(np.mean(v)) for k, v in scores.items() if v}
+        rows["mean"] = {k: float(np.mean([r[k] for r in rows.values()])) for k in rows[next(iter(clips))]}
         table[spec] = rows
     if args.json:
         print(json.dumps(table, indent=1))
         return
-    names = list(clips) + ["mean"]
-    first = args.models[0]
-    print("| clip | " + " | ".join(args.models) + " | repeated key frame |")
-    print("| --- |" + " --- |" * (len(args.models) + 1))
-    for n in names:
-        cells = [f"{table[first][n]['psnr_y']:.2f}"]
-        cells += [f"{table[s][n]['psnr_y']:.2f} ({table[s][n]['psnr_y'] - table[first][n]['psnr_y']:+.2f})"
-                  for s in args.models[1:]]
-        print(f"| {n} | " + " | ".join(cells) + f" | {table[first][n]['repeat_psnr_y']:.2f} |")
+    # one column per model (and per model with the camera), each against the first column
+    columns = [(s, "psnr_y", s) for s in args.models]
+    if args.camera:
+        columns += [(s, "camera_psnr_y", f"{s} + camera") for s in args.models]
+    first = table[columns[0][0]]
+    print("| clip | " + " | ".join(title for _, _, title in columns) + " | repeated key frame |")
+    print("| --- |" + " --- |" * (len(columns) + 1))
+    for n in list(clips) + ["mean"]:
+        base = first[n]["psnr_y"]
+        cells = [f"{table[s][n][k]:.2f}" + (f" ({table[s][n][k] - base:+.2f})" if i else "")
+                 for i, (s, k, _) in enumerate(columns)]
+        print(f"| {n} | " + " | ".join(cells) + f" | {first[n]['repeat_psnr_y']:.2f} |")
 
 
 if __name__ == "__main__":
