@@ -5,9 +5,10 @@ The frame cache (`.cache/frames`, uint8 arrays of the 256x256 crops) is about 2 
 than the 64 MiB a device call carries. The pack holds the same crops as H.264 (libx264 4:4:4,
 CRF `--crf`, every frame kept) plus `manifest.json` (frame counts and each clip's crop). With
 the training clips in the face crop only, the 45 training and 5 validation clips of 2026-12 were
-18.4 MB (1.65 KB a frame) at CRF 14, 43.3 dB PSNR from the cache on average (40.9 at worst); the
-training clips' centre crops (`train.py --crops face,centre`) about double that. On the GPU machine `train.py --pack DIR`
-decodes it with OpenCV (its wheel bundles FFmpeg) into arrays in memory.
+18.4 MB (1.65 KB a frame) at CRF 14, 43.3 dB PSNR from the cache on average (40.9 at worst);
+the training clips' centre crops (`train.py --crops face,centre`, 6,521 more frames) add about
+a third. On the GPU machine `train.py --pack DIR` decodes it with OpenCV (its wheel bundles
+FFmpeg) into arrays in memory.
 
     /usr/bin/python3 training/pack.py                 # -> training/.pack (git-ignored)
     /usr/bin/python3 training/pack.py --check         # decode it back and print PSNR vs the cache

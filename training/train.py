@@ -86,7 +86,11 @@ def parse_args():
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--ema", type=float, default=0.998, help="decay of the weight average that is validated and exported")
-    return p.parse_args()
+    args = p.parse_args()
+    crops = args.crops.split(",")
+    if set(crops) - {"face", "centre"} or len(set(crops)) != len(crops):
+        p.error(f"--crops {args.crops}: expected face, centre, or both separated by a comma")
+    return args
 
 
 # ---------------------------------------------------------------- data
@@ -465,8 +469,6 @@ def main():
     del state
 
     crops = args.crops.split(",")
-    if not crops or set(crops) - {"face", "centre"} or len(set(crops)) != len(crops):
-        sys.exit(f"--crops {args.crops}: expected face, centre, or both separated by a comma")
     if args.pack:  # a GPU machine: the compact pack of training/pack.py instead of the clips
         from pack import load_pack
         train, val = load_pack(Path(args.pack), "train", crops), load_pack(Path(args.pack), "val")
