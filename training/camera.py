@@ -52,17 +52,18 @@ def estimate_camera(key: np.ndarray, frame: np.ndarray, size: int = 128, levels:
         s = size >> level
         if level != levels - 1:
             warp[:, 2] *= 2                      # the translation at the finer level
+        g_key, g_frame, mask = grey(key, s), grey(frame, s), background_mask(s)
         criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-4)
         try:
-            _, warp = cv2.findTransformECC(grey(frame, s), grey(key, s), warp, cv2.MOTION_AFFINE, criteria,
-                                           background_mask(s), 3)
+            _, warp = cv2.findTransformECC(g_frame, g_key, warp, cv2.MOTION_AFFINE, criteria, mask, 3)
         except cv2.error:                        # no convergence: keep the coarser estimate
             pass
     theta = to_normalized(warp, size)
     if np.abs(theta[:, :2] - np.eye(2)).max() > 0.3 or np.abs(theta[:, 2]).max() > 0.5:
         return IDENTITY.copy()
-    # kept only where it matches the background better than a camera standing still
-    g_key, g_frame, mask = grey(key, size), grey(frame, size), background_mask(size).astype(bool)
+    # kept only where it matches the background better than a camera standing still (the
+    # finest level's pictures and band, from the loop)
+    mask = mask.astype(bool)
     moved = cv2.warpAffine(g_key, warp, (size, size), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                            borderMode=cv2.BORDER_REPLICATE)
     error = lambda picture: float(np.mean((picture - g_frame)[mask] ** 2))  # noqa: E731
