@@ -52,10 +52,18 @@ let package = Package(
             linkerSettings: [.linkedLibrary("opencv_objdetect"), .linkedLibrary("opencv_imgproc"),
                              .linkedLibrary("opencv_core")]
         ),
+        // OpenCV's ECC image alignment behind a C interface: the camera's motion (Debian's
+        // libopencv-video-dev).
+        .target(
+            name: "CCameraMotion",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+            linkerSettings: [.linkedLibrary("opencv_video"), .linkedLibrary("opencv_imgproc"),
+                             .linkedLibrary("opencv_core")]
+        ),
         // The codec: face crop, encoder with its closed loop, decoder, backends.
         .target(
             name: "AGCCodec",
-            dependencies: ["AGCFPGA", "AGCBitstream", "AGCMedia", "AGCModel", "AGCMetrics", "CFaceDetect"],
+            dependencies: ["AGCFPGA", "AGCBitstream", "AGCMedia", "AGCModel", "AGCMetrics", "CFaceDetect", "CCameraMotion"],
             swiftSettings: fast
         ),
         // The quantized accelerator and its bit-exact emulation.
@@ -78,7 +86,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "agc-model-eval", dependencies: [
-            "AGCModel", "AGCFPGA", "AGCKernels", "AGCMedia", "AGCMetrics",
+            "AGCCodec", "AGCModel", "AGCFPGA", "AGCKernels", "AGCMedia", "AGCMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
         // A simulated accelerator behind the device driver's register map, for hosts without the board.

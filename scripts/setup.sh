@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(ffmpeg pkg-config libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
-          libopencv-objdetect-dev libopencv-imgproc-dev libopencv-core-dev opencv-data
+          libopencv-objdetect-dev libopencv-video-dev libopencv-imgproc-dev libopencv-core-dev opencv-data
           verilator yosys)
 missing=()
 for p in "${packages[@]}"; do
