@@ -6,6 +6,8 @@ public enum BitstreamElement: Hashable, Sendable {
     case keyFrame(KeyFrame)
     /// A keypoint run, with (0x85) or without (0x83) references: `KeypointRun.codesReferences`.
     case keypointRun(KeypointRun)
+    /// The camera's maps of a run of frames (0x87, format 1.4).
+    case cameraMotion(CameraRun)
     case audioConfig(AudioConfig)
     case audioPackets([AudioPacket])
     case pictureHashes(PictureHashes)
@@ -39,6 +41,7 @@ extension BitstreamElement {
             case .predictedKeyFrameWithRun: return .keyFrame(try KeyFrameWithRun(from: &reader).keyFrame)
             case .keypointRun: return .keypointRun(try KeypointRun(from: &reader))
             case .referencedKeypointRun: return .keypointRun(try ReferencedKeypointRun(from: &reader).run)
+            case .cameraMotion: return .cameraMotion(try CameraRun(from: &reader))
             case .audioConfig: return .audioConfig(try AudioConfig(from: &reader))
             case .audioPackets: return .audioPackets(try AudioPacketGroup(from: &reader).packets)
             case .chainedAudioPackets: return .audioPackets(try ChainedAudioPacketGroup(from: &reader).packets)

@@ -92,7 +92,7 @@ public enum BitstreamInspector {
     private static func kind(of type: UInt8) -> String {
         let known = UnitType(rawValue: type)
         if known?.isKeyPicture == true { return "key frames" }
-        if known?.isKeypointRun == true { return "keypoints" }
+        if known?.isKeypointRun == true || known == .cameraMotion { return "keypoints" }
         switch known {
         case .audioConfig, .audioPackets, .chainedAudioPackets: return "audio"
         default: return "overhead"
@@ -116,6 +116,9 @@ public enum BitstreamInspector {
             case .keypointRun(let run):
                 summary.frame = run.firstFrame
                 summary.frameCount = run.frameCount
+            case .cameraMotion(let camera):
+                summary.frame = camera.firstFrame
+                summary.frameCount = camera.frameCount
             case .pictureHashes(let hashes):
                 summary.frame = hashes.firstFrame
                 summary.frameCount = hashes.hashes.count * hashes.framesPerHash

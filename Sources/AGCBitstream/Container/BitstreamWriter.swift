@@ -78,6 +78,10 @@ public final class BitstreamWriter {
         return offset
     }
 
+    /// Writes a camera-motion unit (format 1.4), before the unit carrying its frames' keypoints.
+    @discardableResult
+    public func write(_ camera: CameraRun) throws -> Int { try writePayload(camera) }
+
     /// Writes the audio parameters (once, before any audio packets).
     @discardableResult
     public func write(_ config: AudioConfig) throws -> Int { try writePayload(config) }

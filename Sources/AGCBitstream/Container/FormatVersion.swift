@@ -9,10 +9,10 @@ public struct FormatVersion: Hashable, Codable, Sendable, CustomStringConvertibl
         self.minor = minor
     }
 
-    /// The version this module writes: 1.3 (1.0 plus predicted key pictures (1.1), keypoint runs
-    /// that name their key picture (1.2) and predicted key pictures whose keypoints are
-    /// predicted too (1.3), docs/bitstream.md).
-    public static let current = FormatVersion(major: 1, minor: 3)
+    /// The version this module writes: 1.4 (1.0 plus predicted key pictures (1.1), keypoint runs
+    /// that name their key picture (1.2), predicted key pictures whose keypoints are predicted
+    /// too (1.3) and the camera's motion (1.4), docs/bitstream.md).
+    public static let current = FormatVersion(major: 1, minor: 4)
 
     /// The 4 bytes every AGC file starts with: "AGCB".
     public static let magic: [UInt8] = Array("AGCB".utf8)

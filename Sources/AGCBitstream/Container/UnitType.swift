@@ -1,4 +1,4 @@
-/// The unit types of format 1.3: the one table of type numbers (docs/bitstream.md refers here).
+/// The unit types of format 1.4: the one table of type numbers (docs/bitstream.md refers here).
 ///
 /// Bit 7 of a type is its critical bit: a reader that meets an unknown type skips it by its
 /// length when the bit is clear and refuses the file when it is set.
@@ -34,6 +34,9 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
     /// unless a packet says otherwise (format 1.3): the packets of 0x05 in about 2 bytes of
     /// framing each instead of 5. Ancillary, like 0x05.
     case chainedAudioPackets = 0x09
+    /// The camera's motion at each of a run of frames (format 1.4): the affine map the key
+    /// picture is moved by before the network animates it. Critical: a 1.3 reader must refuse it.
+    case cameraMotion = 0x87
 
     /// Whether the unit is a key picture (0x82, 0x84, 0x86).
     public var isKeyPicture: Bool { [.keyFrame, .predictedKeyFrame, .predictedKeyFrameWithRun].contains(self) }
@@ -69,6 +72,7 @@ public enum UnitType: UInt8, CaseIterable, Codable, Sendable {
         case .referencedKeypointRun: return "keypoint run with references"
         case .predictedKeyFrameWithRun: return "predicted key frame with run"
         case .chainedAudioPackets: return "audio packets, chained"
+        case .cameraMotion: return "camera motion"
         }
     }
 }
