@@ -202,6 +202,7 @@ public final class Decoder {
         var predictor: [QuantizedKeypoint] = []
         var next = start.frame   // the next frame number the stream delivers
         var keyFrames = 0
+        var cameraMaps: [Int: CameraMap] = [:]  // format 1.4: frames whose camera moves
         /// Shows the decoded frames of the run at `runStart` from `next` on, as far as wanted;
         /// false once past the wanted frames.
         func show(_ frames: [KeypointFrame], runAt runStart: Int) throws -> Bool {
@@ -209,15 +210,20 @@ public final class Decoder {
             for coded in frames {
                 if next > wanted.upperBound { return false }
                 defer { next += 1 }
+                let camera = cameraMaps.removeValue(forKey: next) ?? .identity
                 guard wanted.contains(next) else { continue }
                 switch coded {
-                case .repeatKeyFrame: try frame(next, key)
+                case .repeatKeyFrame:
+                    guard camera.isIdentity else {
+                        throw CodecError.input("\(input): frame \(next) repeats the key picture but has a camera map")
+                    }
+                    try frame(next, key)
                 case .generated(let points, let reference):
                     guard reference < pool.entries.count else {
                         throw CodecError.input("\(input): keypoint run at frame \(runStart): frame \(next) names the key "
                             + "picture \(reference) back, but there are only \(pool.entries.count) from the last random-access one on")
                     }
-                    try pool.load(reference, into: backend)
+                    try pool.load(reference, movedBy: camera, into: backend)
                     try frame(next, try backend.rebuild(keypoints: quantizer.dequantize(points)))
                 }
             }
@@ -276,6 +282,17 @@ public final class Decoder {
                 }
                 predictor = decoded.predictor
                 guard try show(decoded.frames, runAt: run.firstFrame) else { break decoding }
+            case .cameraMotion(let camera):
+                guard camera.firstFrame >= next else {
+                    throw CodecError.input("\(input): camera motion of frame \(camera.firstFrame) after frame \(next - 1) was shown")
+                }
+                do {
+                    for (i, map) in try camera.decode().enumerated() where !map.isIdentity {
+                        cameraMaps[camera.firstFrame + i] = map
+                    }
+                } catch {
+                    throw CodecError.input("\(input): \(error)" + Self.lostFrames(reader, fromUnitAt: unit.info.offset, frame: next))
+                }
             case .audioPackets(let packets):
                 for p in packets {
                     try audio(AGCMedia.AudioPacket(data: Data(p.data), pts: p.pts, dts: p.pts, duration: p.duration))

@@ -44,6 +44,18 @@ struct KeyPicturePool {
         loadedFrame = entry.frame
     }
 
+    /// Makes `backend` hold the key picture of `reference` moved by the camera's `map` (format
+    /// 1.4): the picture and its keypoints as `CameraWarp` moves them. The identity is `load`.
+    mutating func load(_ reference: Int, movedBy map: CameraMap, into backend: ReconstructionBackend) throws {
+        guard !map.isIdentity else { return try load(reference, into: backend) }
+        let entry = entries[reference]
+        try backend.setKeyFrame(CameraWarp.moved(entry.image, by: map), keypoints: CameraWarp.mapped(entry.keypoints, by: map))
+        loadedFrame = nil
+    }
+
+    /// The image of the key picture of `reference` (0: the latest).
+    func image(_ reference: Int) -> RGBImage { entries[reference].image }
+
     /// The references in the order that needs the fewest loads: the loaded one first.
     var referencesLoadedFirst: [Int] {
         let loaded = entries.firstIndex { $0.frame == loadedFrame }

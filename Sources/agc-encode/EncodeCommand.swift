@@ -65,6 +65,9 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Key pictures a rebuilt frame may be animated from: the latest and up to N-1 before it since the last random-access one, the best for each frame (1-4; 1: the latest only).")
     var references = EncoderOptions().references
 
+    @Flag(name: .customLong("no-camera"), help: "Send no camera motion (format 1.4): every rebuilt frame animates the key picture where it stands.")
+    var noCamera = false
+
     @Option(name: .customLong("max-keyint"), help: "A key frame at least every N frames.")
     var maxKeyInterval = 250
 
@@ -121,6 +124,7 @@ struct EncodeCommand: ParsableCommand {
         }
         options.decision = rule
         options.references = references
+        options.camera = !noCamera
         guard codec == .hevc || (keyFramePreset == nil && keyFrameTune == nil) else {
             throw ValidationError("--keyframe-preset and --keyframe-tune need --keyframe-codec hevc (libaom runs in its real-time mode)")
         }

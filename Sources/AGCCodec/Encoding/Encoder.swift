@@ -80,24 +80,27 @@ public final class Encoder {
             defer { index += 1 }
             let image = frame.image
             let plane = Plane.luma(rgb: image.pixels, width: size, height: size)
-            var choice: (kind: FrameStats.Kind, quantized: [QuantizedKeypoint], reference: Int, shown: Plane, image: RGBImage)?
+            var choice: (kind: FrameStats.Kind, quantized: [QuantizedKeypoint], rebuild: Rebuild?, shown: Plane, image: RGBImage)?
             if let last = keyFrames.last, index - last < options.maxKeyInterval {
                 let quantized = quantizer.quantize(try backend.keypoints(of: image))
-                let best = try bestRebuild(of: plane, keypoints: quantizer.dequantize(quantized), pool: &pool)
+                let best = try bestRebuild(of: frame.image, luma: plane, keypoints: quantizer.dequantize(quantized), pool: &pool)
                 switch decision.choose(generated: best.quality, repeated: decision.threshold.measure(plane, keyPlane),
                                        keypointBits: generatedBits) {
-                case .generated: choice = (.generated, quantized, best.reference, best.plane, best.image)
-                case .repeat: choice = (.repeat, [], 0, keyPlane, keyImage)
+                case .generated: choice = (.generated, quantized, best, best.plane, best.image)
+                case .repeat: choice = (.repeat, [], nil, keyPlane, keyImage)
                 case .keyPicture: choice = nil
                 }
             }
-            if let (kind, quantized, reference, shown, shownImage) = choice {
+            if let (kind, quantized, rebuild, shown, shownImage) = choice {
                 reconstructed?(index, shownImage)
                 hasher?.add(frame: index, shownImage)
-                let before = run.encoder.approximateSize
-                try run.encoder.encode(kind == .generated ? .generated(quantized, reference: reference) : .repeatKeyFrame)
-                run.frames += 1
-                let bits = 8 * (run.encoder.approximateSize - before)
+                let before = run.encoder.approximateSize + run.camera.approximateSize
+                if let rebuild {
+                    try run.add(.generated(quantized, reference: rebuild.reference), camera: rebuild.camera)
+                } else {
+                    try run.add(.repeatKeyFrame, camera: .identity)
+                }
+                let bits = 8 * (run.encoder.approximateSize + run.camera.approximateSize - before)
                 if kind == .generated { generatedBits = Double(bits) }
                 stats.append(FrameStats(frame: index, kind: kind, bits: bits,
                                         psnrY: Quality.cappedPSNR(plane, shown), msssimY: Quality.msssim(plane, shown)))
@@ -162,18 +165,36 @@ public final class Encoder {
             encodeFPS: Double(index) / Date().timeIntervalSince(started), perFrame: stats)
     }
 
-    /// The frame rebuilt from each key picture of `pool` with `keypoints`, scored against the
-    /// source luma `source` by the threshold's metric: the best one (the latest on a tie).
-    private func bestRebuild(of source: Plane, keypoints: [Keypoint], pool: inout KeyPicturePool) throws
-        -> (reference: Int, image: RGBImage, plane: Plane, quality: Double) {
-        var best: (reference: Int, image: RGBImage, plane: Plane, quality: Double)?
+    /// A generated frame as the decoder will rebuild it: from which key picture, moved by which
+    /// camera map, and how it scores.
+    struct Rebuild {
+        var reference: Int
+        var camera: CameraMap
+        var image: RGBImage
+        var plane: Plane
+        var quality: Double
+    }
+
+    /// The frame rebuilt from each key picture of `pool` with `keypoints`, with the key picture
+    /// where it stands and (with `options.camera`) moved by the camera's motion measured against
+    /// the source frame `source`, scored against the source luma `luma` by the threshold's
+    /// metric: the best one (on a tie the latest key picture, and the still camera).
+    private func bestRebuild(of source: RGBImage, luma: Plane, keypoints: [Keypoint], pool: inout KeyPicturePool) throws -> Rebuild {
+        var best: Rebuild?
         for reference in pool.referencesLoadedFirst {
-            try pool.load(reference, into: backend)
-            let image = try backend.rebuild(keypoints: keypoints)
-            let plane = Plane.luma(rgb: image.pixels, width: options.size, height: options.size)
-            let quality = options.minQuality.measure(source, plane)
-            if let b = best, quality < b.quality || (quality == b.quality && reference > b.reference) { continue }
-            best = (reference, image, plane, quality)
+            var maps = [CameraMap.identity]
+            if options.camera {
+                let map = CameraEstimator.map(key: pool.image(reference), frame: source)
+                if !map.isIdentity { maps.append(map) }
+            }
+            for map in maps {
+                try pool.load(reference, movedBy: map, into: backend)
+                let image = try backend.rebuild(keypoints: keypoints)
+                let plane = Plane.luma(rgb: image.pixels, width: options.size, height: options.size)
+                let quality = options.minQuality.measure(luma, plane)
+                if let b = best, quality < b.quality || (quality == b.quality && reference >= b.reference) { continue }
+                best = Rebuild(reference: reference, camera: map, image: image, plane: plane, quality: quality)
+            }
         }
         return best!
     }

@@ -44,6 +44,8 @@ public struct EncoderOptions: Sendable {
     public var maxKeyInterval = 250
     /// Keypoint runs are closed after this many frames (and at every key frame).
     public var maxRunLength = 64
+    /// Measure the camera's motion and send it where it rebuilds a frame better (format 1.4).
+    public var camera = true
     public var progress = true
     /// The input's audio: re-encoded to Opus (the default), copied as it is, or left out.
     public var audio: AudioMode = .default

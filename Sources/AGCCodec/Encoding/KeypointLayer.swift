@@ -5,6 +5,9 @@ import AGCBitstream
 /// one unit, one range coder for the picture and the frames after it.
 struct RunBuilder {
     var encoder: KeypointRunEncoder
+    /// The camera's maps of the run's frames (format 1.4), written as a unit of their own before
+    /// the run's unit when some frame's camera moves.
+    var camera = CameraRunEncoder()
     var firstFrame = 0
     var frames = 0
     /// The predicted key picture whose unit will carry this run (its keypoints are the run's
@@ -52,11 +55,25 @@ struct RunBuilder {
         return (run, 8 * (run.encoder.approximateSize - before))
     }
 
-    /// Writes the run (in its key picture's unit, or as a run unit if it holds frames) and starts
-    /// the next, a run unit of its own, at `nextFirstFrame` with the same predictor; returns the
-    /// range-coded bytes written.
+    /// Adds a frame: its keypoints (or a repeat) and its camera map.
+    mutating func add(_ frame: KeypointFrame, camera map: CameraMap) throws {
+        try encoder.encode(frame)
+        camera.encode(map)
+        frames += 1
+    }
+
+    /// Writes the run (in its key picture's unit, or as a run unit if it holds frames), after
+    /// its camera-motion unit if some frame's camera moves, and starts the next, a run unit of
+    /// its own, at `nextFirstFrame` with the same predictor; returns the range-coded bytes written.
     mutating func flush(to writer: BitstreamWriter, nextFirstFrame: Int) throws -> Int {
         guard frames > 0 || keyPicture != nil else { return 0 }
+        precondition(camera.frameCount == frames, "one camera map per frame of the run")
+        var cameraBytes = 0
+        if camera.movingFrames > 0 {
+            let coded = camera.finish()
+            try writer.write(CameraRun(firstFrame: firstFrame, frameCount: frames, codedData: coded))
+            cameraBytes = coded.count
+        }
         let predictor = encoder.predictor
         let data = encoder.finish()
         let run = KeypointRun(firstFrame: firstFrame, frameCount: frames, codedData: data,
@@ -69,7 +86,7 @@ struct RunBuilder {
         }
         self = RunBuilder(predictor: predictor, codesReferences: encoder.codesReferences)
         firstFrame = nextFirstFrame
-        return data.count
+        return data.count + cameraBytes
     }
 }
 
