@@ -34,6 +34,9 @@ struct EvaluateModel: ParsableCommand {
     @Flag(help: "Also run the INT8 decoder on the emulator: its scores, its PSNR against the float output, its speed.")
     var int8 = false
 
+    @Flag(help: "Also move the key frame by the camera's motion (format 1.4) where that rebuilds a frame better, as the encoder does: measured with the encoder's estimator, sent quantized, chosen per frame and per network on PSNR-Y.")
+    var camera = false
+
     @Option(help: "Threads of the emulator (default: every core).")
     var threads: Int?
 
@@ -63,7 +66,8 @@ struct EvaluateModel: ParsableCommand {
         var results: [ClipResult] = []
         for clip in clips {
             do {
-                results.append(try evaluateClip(path: clip, network: network, int8: decoder, keySeconds: keySeconds, progress: !noProgress))
+                results.append(try evaluateClip(path: clip, network: network, int8: decoder, keySeconds: keySeconds, camera: camera,
+                                               progress: !noProgress))
             } catch {
                 throw ValidationError("\(clip): \(error)")
             }
