@@ -81,6 +81,28 @@ final class KeyPictureStreamTests: BadInputTestCase {
                                     "av1": "7733134edb433c1f8c6bc2d8b3d81854f96f47f45b4bff761bea7b1631b9673c"])
     }
 
+    /// The same for format 1.4 streams made at commit 200c7c9 by the model
+    /// agc-fomm-k10-256-cd57db3d61d9-int8-bce27a73 from a clip whose camera pans (the sample seen
+    /// through a 400x400 window sliding 1.5 px right and 1 px down a frame, with a 330 Hz tone:
+    /// `ffmpeg -i samples/talking-head.mp4 -f lavfi -i sine=f=330:d=3 -vf crop=400:400:1.5*n:n
+    /// -frames:v 75 -c:v libx264 -qp 6 -c:a aac -shortest pan.mp4`, then `agc-encode pan.mp4
+    /// --crop full --idr-interval 1 --min-quality msssim:0.96 [--keyframe-codec av1]`): camera
+    /// motion units (0x87) before keypoint runs and predicted key pictures with their runs.
+    func testFormat14StreamsWithTheCameraDecodeAsTheyDid() throws {
+        try checkFixtures(version: FormatVersion(major: 1, minor: 4), predicted: true,
+                          digests: ["hevc": "924dee3ee9fadd8c085ee22611815b09b5faf2a4c54110afa74a719cca753b4a",
+                                    "av1": "073dae15fae0df56f9409a734b2450b448e79edab7f3236e2337868d5be13999"])
+        for codec in ["hevc", "av1"] {
+            let stream = (Self.fixtures as NSString).appendingPathComponent("format-1.4-\(codec).agc")
+            var cursor = try BitstreamReader(data: try Data(contentsOf: URL(fileURLWithPath: stream))).units()
+            var moving = 0
+            while let unit = try cursor.next() {
+                if case .cameraMotion(let run) = unit.element { moving += try run.decode().filter { !$0.isIdentity }.count }
+            }
+            XCTAssertGreaterThan(moving, 5, "\(codec): frames rebuilt with the camera's motion")
+        }
+    }
+
     /// Decodes `format-V-CODEC.agc` for each codec of `digests` with --verify and compares the
     /// Y4M's SHA-256.
     private func checkFixtures(version: FormatVersion, predicted: Bool, digests: [String: String]) throws {
