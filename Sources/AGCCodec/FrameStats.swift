@@ -18,9 +18,11 @@ public struct FrameStats: Codable, Sendable {
     public var bits: Int
     public var psnrY: Double
     public var msssimY: Double
+    /// A generated frame rebuilt from its key picture moved by the camera's motion (format 1.4).
+    public var camera = false
 
     enum CodingKeys: String, CodingKey {
-        case frame, kind, bits, psnrY = "psnr_y", msssimY = "msssim_y"
+        case frame, kind, bits, psnrY = "psnr_y", msssimY = "msssim_y", camera
     }
 }
 

@@ -103,7 +103,8 @@ public final class Encoder {
                 let bits = 8 * (run.encoder.approximateSize + run.camera.approximateSize - before)
                 if kind == .generated { generatedBits = Double(bits) }
                 stats.append(FrameStats(frame: index, kind: kind, bits: bits,
-                                        psnrY: Quality.cappedPSNR(plane, shown), msssimY: Quality.msssim(plane, shown)))
+                                        psnrY: Quality.cappedPSNR(plane, shown), msssimY: Quality.msssim(plane, shown),
+                                        camera: !(rebuild?.camera.isIdentity ?? true)))
                 if run.frames >= options.maxRunLength {
                     keypointBytes += try run.flush(to: writer, nextFirstFrame: index + 1)
                 }
