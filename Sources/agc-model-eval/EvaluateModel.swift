@@ -131,6 +131,15 @@ func table(_ results: [ClipResult], model: String) -> String {
         lines.append(pad("mean", 20) + String(format: "  | %@ | %+8.3f dB         | %7.2f dB    | %.4f (%.1f fps)", cell(int8),
                                               m["model"]!.psnrY - int8.psnrY, vs, t, 1 / max(t, 1e-9)))
     }
+    let camera = results.filter { $0.cameraMovingFrames != nil }
+    if !camera.isEmpty {
+        lines += ["", "camera's motion: rebuilt frames whose camera moves, and those rebuilt better with the key frame moved"]
+        for r in camera {
+            lines.append(pad(r.clip, 20) + String(format: "  %4d of %4d moving, kept by float %4d", r.cameraMovingFrames!,
+                                                  r.scoredFrames, r.cameraKeptFloat!)
+                + (r.cameraKeptInt8.map { String(format: ", by INT8 %4d", $0) } ?? ""))
+        }
+    }
     return lines.joined(separator: "\n")
 }
 
