@@ -6,7 +6,7 @@ import Foundation
 /// frame and key-frame positions, as text or as ffprobe-style JSON.
 public enum Inspection {
     /// Bits attributed to one frame: a key picture's unit, or its share (an even split) of the
-    /// keypoint run unit that covers it.
+    /// keypoint run unit that covers it, plus its share of the camera-motion unit that covers it.
     public struct FrameBits: Codable, Sendable {
         public var frame: Int
         /// "key" (a random-access key picture), "predicted key" or "keypoints".
@@ -48,6 +48,7 @@ public enum Inspection {
         }
         let report = BitstreamInspector.inspect([UInt8](data))
         var frames: [FrameBits] = []
+        var cameraBits: [Int: Double] = [:]  // format 1.4: a camera-motion unit's bytes, split evenly over its frames
         for unit in report.units where unit.crcOK {
             guard let first = unit.frame else { continue }
             let type = UnitType(rawValue: unit.type)
@@ -65,8 +66,11 @@ public enum Inspection {
                 for f in first..<(first + count) {
                     frames.append(FrameBits(frame: f, type: "keypoints", bits: Double(8 * unit.size) / Double(count)))
                 }
+            } else if let count = unit.frameCount, count > 0, type == .cameraMotion {
+                for f in first..<(first + count) { cameraBits[f, default: 0] += Double(8 * unit.size) / Double(count) }
             }
         }
+        for i in frames.indices { frames[i].bits += cameraBits[frames[i].frame] ?? 0 }
         frames.sort { $0.frame < $1.frame }
         let frameCount = frames.count
         let fps = report.header.map { $0.frameRate.doubleValue } ?? 0
