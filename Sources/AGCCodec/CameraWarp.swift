@@ -42,7 +42,7 @@ public enum CameraWarp {
         precondition(image.width == image.height, "the coded picture is square")
         let size = image.width
         let planes = QTensor(channels: 3, height: size, width: size, zeroPoints: [0, 0, 0], data: PlanarRGB.planes(image.pixels))
-        let out = QuantizedGridSample.optimized(planes, positions: positions(map, size: size), height: size, width: size)
+        let out = QuantizedGridSample.callAsFunction(planes, positions: positions(map, size: size), height: size, width: size)
         return RGBImage(width: size, height: size, pixels: PlanarRGB.packed(out.data))
     }
 
