@@ -67,8 +67,10 @@ final class BadInputTests: BadInputTestCase {
         let report = BitstreamInspector.inspect(bytes)
         // Keypoint runs are 0x83 at the default --references 1 (0x85 with more); predicted key
         // pictures are 0x86 and audio packets 0x09 since format 1.3 (0x84 and 0x05 are read, no
-        // longer written).
-        let written = UnitType.allCases.filter { ![.referencedKeypointRun, .predictedKeyFrame, .audioPackets].contains($0) }
+        // longer written). The sample's camera stands still: no 0x87 (testBitFlipInCameraMotion).
+        let written = UnitType.allCases.filter {
+            ![.referencedKeypointRun, .predictedKeyFrame, .audioPackets, .cameraMotion].contains($0)
+        }
         XCTAssertEqual(Set(report.units.map(\.type)), Set(written.map(\.rawValue)),
                        "every unit type is tried")
         for unit in report.units {
@@ -78,6 +80,20 @@ final class BadInputTests: BadInputTestCase {
             assertFails(naming: path("flip.agc"), leaving: ["clip.mp4", "clip.agc", "flip.agc"]) {
                 try decode(path("flip.agc"), path("o.y4m"))
             }
+        }
+    }
+
+    /// A flipped bit in each camera-motion unit (0x87) of the committed panning stream.
+    func testBitFlipInCameraMotion() throws {
+        let stream = (KeyPictureStreamTests.fixtures as NSString).appendingPathComponent("format-1.4-hevc.agc")
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: stream)))
+        let units = BitstreamInspector.inspect(bytes).units.filter { $0.type == UnitType.cameraMotion.rawValue }
+        XCTAssertFalse(units.isEmpty)
+        for unit in units {
+            var bad = bytes
+            bad[unit.offset + unit.size / 2] ^= 0x10
+            try Data(bad).write(to: URL(fileURLWithPath: path("flip.agc")))
+            assertFails(naming: path("flip.agc"), leaving: ["flip.agc"]) { try decode(path("flip.agc"), path("o.y4m")) }
         }
     }
 

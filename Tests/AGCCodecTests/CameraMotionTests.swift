@@ -146,6 +146,10 @@ final class CameraMotionTests: XCTestCase {
         let moving = try streams[true]!.units.flatMap { try $0.decode() }.filter { !$0.isIdentity }
         XCTAssertFalse(moving.isEmpty, "the pan is sent")
         XCTAssertTrue(streams[false]!.units.isEmpty)
+        // --inspect's bits per frame count the camera's units with the frames they cover.
+        let inspected = try Inspection.inspect(path: streams[true]!.path)
+        XCTAssertEqual(inspected.frames.map(\.bits).reduce(0, +),
+                       Double(8 * (inspected.bytesByKind["key frames"]! + inspected.bytesByKind["keypoints"]!)), accuracy: 1e-6)
         for camera in [true, false] {
             let (_, reconstructed, path) = streams[camera]!
             var options = DecoderOptions()
