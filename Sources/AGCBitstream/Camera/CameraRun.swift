@@ -108,11 +108,7 @@ extension CameraRun: UnitPayload {
     }
 
     init(from reader: inout ByteReader) throws {
-        let firstFrame = try reader.varint("first frame", in: 0...(FormatLimits.maxFrameCount - 1))
-        let frameCount = try reader.varint("frame count", in: 1...FormatLimits.maxRunFrames)
-        guard firstFrame + frameCount <= FormatLimits.maxFrameCount else {
-            throw PayloadError("frames \(firstFrame)+\(frameCount) run past the frame-number limit")
-        }
-        self.init(firstFrame: firstFrame, frameCount: frameCount, codedData: try reader.blob("coded data"))
+        let span = try reader.frameSpan(counts: 1...FormatLimits.maxRunFrames)
+        self.init(firstFrame: span.first, frameCount: span.count, codedData: try reader.blob("coded data"))
     }
 }

@@ -65,6 +65,17 @@ struct ByteReader {
         return Int(value)
     }
 
+    /// A run's first frame and frame count (two varints), the count in `counts`, the run ending
+    /// within the frame-number limit.
+    mutating func frameSpan(counts: ClosedRange<Int>) throws -> (first: Int, count: Int) {
+        let first = try varint("first frame", in: 0...(FormatLimits.maxFrameCount - 1))
+        let count = try varint("frame count", in: counts)
+        guard first + count <= FormatLimits.maxFrameCount else {
+            throw PayloadError("frames \(first)+\(count) run past the frame-number limit")
+        }
+        return (first, count)
+    }
+
     /// A zigzag-mapped signed varint.
     mutating func signedVarint() throws -> Int64 {
         let value = try varint()
