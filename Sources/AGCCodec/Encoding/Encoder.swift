@@ -176,26 +176,40 @@ public final class Encoder {
         var quality: Double
     }
 
+    /// A camera map is sent only where it lowers the rebuilt frame's distortion (the threshold's
+    /// metric) by at least this fraction: smaller gains do not pay for the map's bits (on lp-d18,
+    /// a still camera, sending every gain cost a third of the lowest rate; docs/model.md,
+    /// session 12).
+    static let cameraMinimumGain = 0.05
+
     /// The frame rebuilt from each key picture of `pool` with `keypoints`, with the key picture
     /// where it stands and (with `options.camera`) moved by the camera's motion measured against
     /// the source frame `source`, scored against the source luma `luma` by the threshold's
-    /// metric: the best one (on a tie the latest key picture, and the still camera).
+    /// metric: the best one (on a tie the latest key picture); the moved key picture only where
+    /// it gains `cameraMinimumGain` over the same key picture standing still.
     private func bestRebuild(of source: RGBImage, luma: Plane, keypoints: [Keypoint], pool: inout KeyPicturePool) throws -> Rebuild {
         var best: Rebuild?
+        func rebuild(_ reference: Int, _ map: CameraMap) throws -> Rebuild {
+            try pool.load(reference, movedBy: map, into: backend)
+            let image = try backend.rebuild(keypoints: keypoints)
+            let plane = Plane.luma(rgb: image.pixels, width: options.size, height: options.size)
+            return Rebuild(reference: reference, camera: map, image: image, plane: plane,
+                           quality: options.minQuality.measure(luma, plane))
+        }
         for reference in pool.referencesLoadedFirst {
-            var maps = [CameraMap.identity]
+            var candidate = try rebuild(reference, .identity)
             if options.camera {
                 let map = CameraEstimator.map(key: pool.image(reference), frame: source)
-                if !map.isIdentity { maps.append(map) }
+                if !map.isIdentity {
+                    let moved = try rebuild(reference, map)
+                    let threshold = options.minQuality
+                    if threshold.distortion(moved.quality) <= (1 - Self.cameraMinimumGain) * threshold.distortion(candidate.quality) {
+                        candidate = moved
+                    }
+                }
             }
-            for map in maps {
-                try pool.load(reference, movedBy: map, into: backend)
-                let image = try backend.rebuild(keypoints: keypoints)
-                let plane = Plane.luma(rgb: image.pixels, width: options.size, height: options.size)
-                let quality = options.minQuality.measure(luma, plane)
-                if let b = best, quality < b.quality || (quality == b.quality && reference >= b.reference) { continue }
-                best = Rebuild(reference: reference, camera: map, image: image, plane: plane, quality: quality)
-            }
+            if let b = best, candidate.quality < b.quality || (candidate.quality == b.quality && reference > b.reference) { continue }
+            best = candidate
         }
         return best!
     }

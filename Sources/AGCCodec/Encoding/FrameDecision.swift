@@ -87,14 +87,7 @@ struct FrameDecision {
         }
     }
 
-    /// The threshold's quality as a distortion (lower is better): 1 - MS-SSIM, or the mean
-    /// squared error (of 8-bit samples, over 255^2) behind a PSNR.
-    private func distortion(_ quality: Double) -> Double {
-        switch threshold {
-        case .msssim: return 1 - quality
-        case .psnr: return pow(10, -quality / 10)
-        }
-    }
+    private func distortion(_ quality: Double) -> Double { threshold.distortion(quality) }
 }
 
 /// Running estimates over a clip's predicted key pictures: the recent cost and distortion (an

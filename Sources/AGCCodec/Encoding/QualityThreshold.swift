@@ -1,4 +1,5 @@
 import AGCMetrics
+import Foundation
 
 /// The quality a rebuilt frame must reach before the encoder starts a new key frame.
 public enum QualityThreshold: Equatable, Sendable, CustomStringConvertible {
@@ -26,6 +27,15 @@ public enum QualityThreshold: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .msssim: return Quality.msssim(reference, test)
         case .psnr: return Quality.cappedPSNR(reference, test)
+        }
+    }
+
+    /// A score of this metric as a distortion (lower is better): 1 - MS-SSIM, or the mean
+    /// squared error (of 8-bit samples, over 255^2) behind a PSNR.
+    public func distortion(_ quality: Double) -> Double {
+        switch self {
+        case .msssim: return 1 - quality
+        case .psnr: return pow(10, -quality / 10)
         }
     }
 
