@@ -15,8 +15,7 @@ public enum CameraWarp {
     /// The Q16.16 sampling positions (x, y per pixel, row-major) of a `size` x `size` picture
     /// moved by `map`: exact in integers, clamped to [0, size - 1].
     public static func positions(_ map: CameraMap, size: Int) -> [Int32] {
-        let n11 = Int64(CameraMap.linearSteps + map.linear[0]), n12 = Int64(map.linear[1])
-        let n21 = Int64(map.linear[2]), n22 = Int64(CameraMap.linearSteps + map.linear[3])
+        let (n11, n12, n21, n22) = linearPart(map)
         let s = Int64(size)
         // pixel * 2^16 = 16 (n_i1 (2x + 1 - s) + n_i2 (2y + 1 - s)) + 32 m_i s + 2^15 (s - 1)
         let baseX = 32 * Int64(map.shift[0]) * s + 32768 * (s - 1), baseY = 32 * Int64(map.shift[1]) * s + 32768 * (s - 1)
@@ -50,8 +49,7 @@ public enum CameraWarp {
     /// in Q16 integers and rounded half away from zero.
     public static func mapped(_ keypoints: [Keypoint], by map: CameraMap) -> [Keypoint] {
         guard !map.isIdentity else { return keypoints }
-        let n11 = Int64(CameraMap.linearSteps + map.linear[0]), n12 = Int64(map.linear[1])
-        let n21 = Int64(map.linear[2]), n22 = Int64(CameraMap.linearSteps + map.linear[3])
+        let (n11, n12, n21, n22) = linearPart(map)
         let determinant = n11 * n22 - n12 * n21  // in steps of 1/2048^2, positive within the format's range
         let scale = Int64(65536 / CameraMap.shiftSteps)
         func q16(_ v: Float) -> Int64 { Int64((Double(v) * 65536).rounded(.toNearestOrAwayFromZero)) }
@@ -62,5 +60,11 @@ public enum CameraWarp {
             let y = divide((n11 * dy - n21 * dx) * Int64(CameraMap.linearSteps), determinant)
             return Keypoint(Float(x) / 65536, Float(y) / 65536)
         }
+    }
+
+    /// A in steps of 1/2048: n11, n12, n21, n22 (the coded A - I plus the identity).
+    private static func linearPart(_ map: CameraMap) -> (Int64, Int64, Int64, Int64) {
+        (Int64(CameraMap.linearSteps + map.linear[0]), Int64(map.linear[1]),
+         Int64(map.linear[2]), Int64(CameraMap.linearSteps + map.linear[3]))
     }
 }
